@@ -1,0 +1,57 @@
+# EstateDesk. `make run` and `make test` work on a fresh clone (see README.md).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
+PYTEST_ARGS ?=
+XDIST ?= -n 2
+
+.PHONY: install run test test-pg lint format bench fuzz messages clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	@DEBUG=1 $(BIN)/python manage.py migrate --noinput -v 0
+	@DEBUG=1 $(BIN)/python manage.py seed_demo --if-empty --estates 2 --months 6 --seed 1
+	@echo ""
+	@echo "  EstateDesk: http://127.0.0.1:$(PORT)/"
+	@echo "  Log in as hy01-manager / demo1234 (front desk: hy01-frontdesk, finance: hy01-finance; admin: admin)"
+	@echo "  API docs:   http://127.0.0.1:$(PORT)/api/v1/docs"
+	@echo ""
+	@DEBUG=1 $(BIN)/python manage.py run_huey -q & huey=$$!; \
+	  trap 'kill $$huey 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(STAMP)
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
+
+test-pg: $(STAMP)
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(STAMP)
+	@for f in bench/*.py; do echo "== $$f"; DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(BIN)/python $$f || exit 1; done
+
+messages: $(STAMP)
+	@for d in estate residents repairs fees renovation community; do \
+	  (cd $$d && mkdir -p locale && DEBUG=1 ../$(BIN)/python ../manage.py makemessages -l zh_Hans -l en --no-obsolete -i 'migrations/*' >/dev/null); done
+	DEBUG=1 $(BIN)/python manage.py compilemessages -v 0
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,4 @@
+"""Staff and public pages of community."""
+
+app_name = "community"
+urlpatterns: list = []

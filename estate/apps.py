@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _
+
+
+class EstateConfig(AppConfig):
+    name = "estate"
+    verbose_name = _("Estates")
+
+    def ready(self) -> None:
+        # Each app registers its metrics, demo-data part, navigation and cross-estate checks.
+        autodiscover_modules("metrics", "seed", "nav")
+        post_migrate.connect(_create_cache_table, sender=self)
+
+
+def _create_cache_table(using="default", **kwargs) -> None:
+    """The database cache (rate limits, lock-outs) when no Redis is configured."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)

@@ -1,0 +1,175 @@
+"""The KPI engine: periods, ratios, and the registry each app adds its metrics to.
+
+The common rules of KPI.md live here and nowhere else: a period is a calendar month in the
+estate's time zone (or an explicit date range, ``to`` exclusive); ``rate = numerator /
+denominator`` rounded half-up to 4 places; ``None`` when the denominator is 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from estate.errors import DomainError
+
+RATE_PLACES = Decimal("0.0001")
+CNY_PLACES = Decimal("0.01")
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open interval [start, end) of local time in one estate's zone."""
+
+    label: str
+    start: dt.datetime
+    end: dt.datetime
+    now: dt.datetime
+    is_month: bool = True
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.start.tzinfo  # type: ignore[return-value]
+
+    @property
+    def start_date(self) -> dt.date:
+        return self.start.date()
+
+    @property
+    def end_date(self) -> dt.date:
+        """Exclusive."""
+        return self.end.date()
+
+    @property
+    def today(self) -> dt.date:
+        """The local date of ``now`` in the period's zone."""
+        return self.now.astimezone(self.tz).date()
+
+    @classmethod
+    def month(cls, tz: ZoneInfo | str, label: str, *, now: dt.datetime | None = None) -> Period:
+        tz = ZoneInfo(tz) if isinstance(tz, str) else tz
+        match = _MONTH_RE.match(label or "")
+        if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900:
+            raise DomainError(
+                "invalid", f"period must be a month written YYYY-MM, not {label!r}", field="period"
+            )
+        year, month = int(match[1]), int(match[2])
+        start = dt.datetime(year, month, 1, tzinfo=tz)
+        end = dt.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
+        return cls(label=label, start=start, end=end, now=now or timezone.now())
+
+    @classmethod
+    def for_dates(
+        cls, tz: ZoneInfo | str, start: dt.date, end: dt.date, *, now: dt.datetime | None = None
+    ) -> Period:
+        """``end`` is exclusive, as in the API's ``to``."""
+        tz = ZoneInfo(tz) if isinstance(tz, str) else tz
+        if end <= start:
+            raise DomainError("invalid", "'to' must be after 'from'", field="to")
+        return cls(
+            label=f"{start.isoformat()}..{end.isoformat()}",
+            start=dt.datetime.combine(start, dt.time(), tzinfo=tz),
+            end=dt.datetime.combine(end, dt.time(), tzinfo=tz),
+            now=now or timezone.now(),
+            is_month=False,
+        )
+
+    @classmethod
+    def containing(cls, tz: ZoneInfo | str, moment: dt.datetime, *, now=None) -> Period:
+        tz = ZoneInfo(tz) if isinstance(tz, str) else tz
+        local = moment.astimezone(tz)
+        return cls.month(tz, f"{local.year:04d}-{local.month:02d}", now=now)
+
+    def previous(self) -> Period:
+        return Period.containing(self.tz, self.start - dt.timedelta(days=1), now=self.now)
+
+    def next(self) -> Period:
+        return Period.containing(self.tz, self.end, now=self.now)
+
+
+@dataclass(frozen=True)
+class Ratio:
+    numerator: Decimal
+    denominator: Decimal
+
+    def __init__(self, numerator, denominator):
+        object.__setattr__(self, "numerator", Decimal(numerator or 0))
+        object.__setattr__(self, "denominator", Decimal(denominator or 0))
+
+    @property
+    def rate(self) -> Decimal | None:
+        if self.denominator == 0:
+            return None
+        return (self.numerator / self.denominator).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label_zh: str
+    label_en: str
+    unit: str = "count"  # "count" or "cny"
+    # (estate, period, part) -> URL of the records behind "numerator" or "denominator"
+    link: Callable | None = field(default=None, compare=False)
+
+    @property
+    def label(self) -> str:
+        return self.label_zh if (get_language() or "zh-hans").startswith("zh") else self.label_en
+
+    def fmt(self, value: Decimal) -> str:
+        if self.unit == "cny":
+            return str(value.quantize(CNY_PLACES, rounding=ROUND_HALF_UP))
+        return str(int(value))
+
+
+ComputeFn = Callable[..., dict[str, Ratio]]
+
+_PREFIX_ORDER = ["repairs.", "complaints.", "movein.", "fees.", "renovation.", "community."]
+_metrics: dict[str, Metric] = {}
+_groups: list[tuple[tuple[str, ...], ComputeFn]] = []
+
+
+def register_group(metrics: list[Metric], compute: ComputeFn) -> None:
+    """Register metrics computed together by one function ``compute(*, estate, period)``
+    that returns ``{key: Ratio}`` (ideally from one aggregate query)."""
+    for metric in metrics:
+        if metric.key in _metrics:
+            raise ValueError(f"metric {metric.key!r} registered twice")
+        _metrics[metric.key] = metric
+    _groups.append((tuple(m.key for m in metrics), compute))
+
+
+def register(metric: Metric, compute: Callable[..., Ratio]) -> None:
+    register_group([metric], lambda **kw: {metric.key: compute(**kw)})
+
+
+def _order(key: str) -> tuple[int, int]:
+    prefix = next((i for i, p in enumerate(_PREFIX_ORDER) if key.startswith(p)), 99)
+    return prefix, list(_metrics).index(key)
+
+
+def metrics() -> list[Metric]:
+    return sorted(_metrics.values(), key=lambda m: _order(m.key))
+
+
+def get(key: str) -> Metric:
+    return _metrics[key]
+
+
+def compute_all(*, estate, period: Period) -> dict[str, Ratio]:
+    """Every registered metric for one estate and period, in registry order."""
+    out: dict[str, Ratio] = {}
+    for keys, compute in _groups:
+        result = compute(estate=estate, period=period)
+        missing = set(keys) - set(result)
+        if missing:
+            raise RuntimeError(f"metric group did not return {sorted(missing)}")
+        out.update({k: result[k] for k in keys})
+    return {m.key: out[m.key] for m in metrics()}

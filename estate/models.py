@@ -1,0 +1,217 @@
+"""Estates (小区), buildings (楼栋), units (房屋), staff roles, API tokens, KPI snapshots."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_timezone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(_("Unknown time zone: %(tz)s"), params={"tz": value}) from exc
+
+
+class Estate(models.Model):
+    code = models.CharField(
+        _("code"),
+        max_length=16,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z0-9]{2,16}$", _("2-16 capital letters or digits."))],
+        help_text=_("Short and unique, used in URLs, e.g. HY01."),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_timezone]
+    )
+    service_phone = models.CharField(_("service phone"), max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("estate")
+        verbose_name_plural = _("estates")
+        ordering = ["code"]
+        permissions = [("view_all_estates", "Company-wide: sees and manages every estate")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class Building(models.Model):
+    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="buildings")
+    number = models.CharField(_("building number"), max_length=16)
+    name = models.CharField(_("name"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        ordering = ["estate", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["estate", "number"], name="building_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return self.name or _("Building %(n)s") % {"n": self.number}
+
+
+class Unit(models.Model):
+    class Status(models.TextChoices):
+        UNSOLD = "unsold", _("unsold")
+        VACANT = "vacant", _("vacant")
+        OCCUPIED = "occupied", _("occupied")
+        RENOVATING = "renovating", _("renovating")
+
+    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="units")
+    building = models.ForeignKey(Building, on_delete=models.CASCADE, related_name="units")
+    number = models.CharField(
+        _("unit number"),
+        max_length=32,
+        validators=[RegexValidator(r"^[0-9A-Za-z]+(-[0-9A-Za-z]+)*$", _("Like 3-2-1501."))],
+        help_text=_("building-entrance-room, e.g. 3-2-1501"),
+    )
+    floor_area = models.DecimalField(
+        _("floor area (m²)"),
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OCCUPIED
+    )
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["estate", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["estate", "number"], name="unit_unique_number"),
+            models.CheckConstraint(condition=models.Q(floor_area__gte=0), name="unit_area_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Role(models.TextChoices):
+    FRONT_DESK = "front_desk", _("front desk")
+    TECHNICIAN = "technician", _("technician")
+    MANAGER = "manager", _("manager")
+    FINANCE = "finance", _("finance")
+    ADMIN = "admin", _("estate admin")
+
+
+class Membership(models.Model):
+    """A staff member's role in one estate. A company-wide admin needs none (see scoping)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("staff role")
+        verbose_name_plural = _("staff roles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "estate"], name="membership_one_role_per_estate"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.estate.code} · {self.get_role_display()}"
+
+
+class ApiToken(models.Model):
+    """A bearer token. Only its SHA-256 is stored; the token itself is shown once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=64, blank=True)
+    prefix = models.CharField(max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+
+class AccessLog(models.Model):
+    """Every view of an unmasked personal value (phone, ID number): who, when, which record."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    field = models.CharField(max_length=64)
+    path = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("personal-data access")
+        verbose_name_plural = _("personal-data access log")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.object_type}#{self.object_id}.{self.field}"
+        )
+
+
+class KpiSnapshot(models.Model):
+    """One metric of one estate for one period, as last computed."""
+
+    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="kpi_snapshots")
+    period = models.CharField(max_length=32)
+    key = models.CharField(max_length=64)
+    numerator = models.DecimalField(max_digits=18, decimal_places=2)
+    denominator = models.DecimalField(max_digits=18, decimal_places=2)
+    rate = models.DecimalField(max_digits=7, decimal_places=4, null=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("KPI snapshot")
+        verbose_name_plural = _("KPI snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["estate", "period", "key"], name="kpi_snapshot_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.estate_id} {self.period} {self.key} = {self.rate}"
+
+
+class Notification(models.Model):
+    """An in-app notice for one staff member (escalations, reminders)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="notifications")
+    created_at = models.DateTimeField(auto_now_add=True)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=255, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.static import serve
+
+from estate import views
+from estate.api import api
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="estate/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("estate/switch/", views.switch_estate, name="switch_estate"),
+    path("kpis/", views.kpi_table, name="kpi_table"),
+    path("kpis/recompute/", views.kpi_recompute, name="kpi_recompute"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("residents/", include("residents.urls")),
+    path("repairs/", include("repairs.urls")),
+    path("fees/", include("fees.urls")),
+    path("renovation/", include("renovation.urls")),
+    path("community/", include("community.urls")),
+    path("r/", include("residents.public_urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

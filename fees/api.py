@@ -1,0 +1,5 @@
+"""The fees API router, mounted under /api/v1/ by estate.api."""
+
+from ninja import Router
+
+router = Router(tags=["fees"])

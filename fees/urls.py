@@ -1,0 +1,4 @@
+"""Staff and public pages of fees."""
+
+app_name = "fees"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Staff and public pages of renovation."""
+
+app_name = "renovation"
+urlpatterns: list = []

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RepairsConfig(AppConfig):
+    name = "repairs"
+    verbose_name = _("Repairs and complaints")

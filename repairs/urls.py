@@ -1,0 +1,4 @@
+"""Staff and public pages of repairs."""
+
+app_name = "repairs"
+urlpatterns: list = []

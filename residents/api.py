@@ -1,0 +1,5 @@
+"""The residents API router, mounted under /api/v1/ by estate.api."""
+
+from ninja import Router
+
+router = Router(tags=["residents"])

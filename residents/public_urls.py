@@ -1,0 +1,4 @@
+"""Public resident pages under /r/<estate code>/ (no login)."""
+
+app_name = "public"
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""residents selectors."""

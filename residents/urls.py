@@ -1,0 +1,4 @@
+"""Staff and public pages of residents."""
+
+app_name = "residents"
+urlpatterns: list = []

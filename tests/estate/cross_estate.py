@@ -1,0 +1,7 @@
+from tests.cross_estate import exempt, register
+from tests.factories import make_building, make_unit
+
+register("api:estate_detail", lambda e: {"code": e.code})
+register("api:building_detail", lambda e: {"building_id": make_building(e, "9").pk})
+register("api:unit_detail", lambda e: {"unit_id": make_unit(e).pk})
+exempt("api:token_revoke", "tokens belong to a user, not an estate; tested in test_api_auth")
