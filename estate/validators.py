@@ -1,0 +1,60 @@
+"""Validators shared by every app: mainland mobile numbers and GB 11643 ID numbers."""
+
+import phonenumbers
+from django.utils.translation import gettext as _
+from stdnum.cn import ric
+from stdnum.exceptions import ValidationError as StdnumError
+
+from estate.errors import DomainError
+
+
+def normalize_mobile(value: str | None, *, field: str = "phone") -> str:
+    """An 11-digit mainland China mobile number (``13812345678``), or a DomainError on
+    ``field``. Accepts spaces, dashes and a +86 / 0086 prefix."""
+    raw = "".join(ch for ch in (value or "") if ch.isdigit() or ch == "+")
+    if raw.startswith("0086"):
+        raw = "+86" + raw[4:]
+    digits = raw.removeprefix("+86")
+    if len(digits) != 11 or not digits.isdigit() or not digits.startswith("1"):
+        raise DomainError(
+            "invalid", _("Enter an 11-digit mainland mobile number, e.g. 13812345678."), field=field
+        )
+    try:
+        parsed = phonenumbers.parse("+86" + digits)
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is None or phonenumbers.number_type(parsed) not in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ):
+        raise DomainError(
+            "invalid", _("%(n)s is not a mainland mobile number.") % {"n": digits}, field=field
+        )
+    return digits
+
+
+def normalize_id_number(value: str | None, *, field: str = "id_number") -> str:
+    """A resident identity card number (GB 11643), check digit verified; '' when empty."""
+    value = (value or "").strip().upper()
+    if not value:
+        return ""
+    try:
+        return ric.validate(value)
+    except StdnumError:
+        raise DomainError(
+            "invalid", _("This ID number is not valid (check digit or date)."), field=field
+        ) from None
+
+
+def clean_text(value: str | None, *, field: str, max_length: int, required: bool = False) -> str:
+    """Trimmed text within a length limit (a 100,000-character paste is refused, not stored)."""
+    value = (value or "").strip()
+    if required and not value:
+        raise DomainError("invalid", _("This field is required."), field=field)
+    if len(value) > max_length:
+        raise DomainError(
+            "invalid",
+            _("At most %(n)d characters (this has %(m)d).") % {"n": max_length, "m": len(value)},
+            field=field,
+        )
+    return value
