@@ -16,7 +16,10 @@ os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix=f"estatedesk-media-{_worker}-
 os.environ["CACHE_KEY_PREFIX"] = f"estatedesk-test-{_worker}"
 os.environ["HUEY_NAME"] = f"estatedesk-test-{_worker}"
 if os.environ.get("REDIS_URL"):
-    # One Redis database per xdist worker, so flushing it in one test never touches another.
-    base = os.environ["REDIS_URL"].rstrip("/").rsplit("/", 1)
-    root = base[0] if base[-1].isdigit() else os.environ["REDIS_URL"].rstrip("/")
-    os.environ["REDIS_URL"] = f"{root}/{1 + _n}"
+    # One Redis database per xdist worker (offset by the database the URL names), so flushing
+    # it in one test never touches another worker's, nor another checkout's run.
+    url = os.environ["REDIS_URL"].rstrip("/")
+    root, _, last = url.rpartition("/")
+    offset = int(last) if last.isdigit() and root.count("/") >= 2 else 0
+    root = root if last.isdigit() and root.count("/") >= 2 else url
+    os.environ["REDIS_URL"] = f"{root}/{offset + 1 + _n}"
