@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "ninja",
     "huey.contrib.djhuey",
     "axes",
+    "django_ratelimit",
     "estate",
     "residents",
     "repairs",
@@ -215,7 +216,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-if env_bool("BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 
@@ -235,3 +237,15 @@ LOGGING = {
 }
 
 API_PAGE_MAX = 200
+
+# Public resident pages: limits per client address (RATELIMIT_ENABLE=0 turns them off, e.g. for
+# a load benchmark), and where one-time codes are sent.
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+RATELIMIT_USE_CACHE = "default"
+SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
+RESIDENT_LIMITS = {
+    "submit": os.environ.get("RESIDENT_SUBMIT_RATE", "20/h"),
+    "lookup": os.environ.get("RESIDENT_LOOKUP_RATE", "10/h"),
+    "otp": os.environ.get("RESIDENT_OTP_RATE", "5/h"),
+}
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "residents.sms.LogSender")

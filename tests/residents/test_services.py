@@ -56,3 +56,23 @@ def test_one_primary_contact_per_unit(estate_a):
 def test_masking_helpers():
     assert privacy.mask_phone("13812345678") == "138****5678"
     assert privacy.mask_id_number("110101199003071234") == "110***********1234"
+
+
+def test_one_time_code_is_good_once_and_five_wrong_tries_void_it(estate_a, caplog):
+    from residents.services import otp_issue, otp_verify
+
+    with caplog.at_level("INFO", logger="estatedesk.sms"):
+        code = otp_issue(estate=estate_a, phone="13812345678")
+    assert code in caplog.text and "138****5678" in caplog.text and "13812345678" not in caplog.text
+    assert otp_verify(estate=estate_a, phone="138 1234 5678", code=code) == "13812345678"
+    with pytest.raises(DomainError):  # used once
+        otp_verify(estate=estate_a, phone="13812345678", code=code)
+
+    code = otp_issue(estate=estate_a, phone="13812345678")
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    for _ in range(5):
+        with pytest.raises(DomainError) as err:
+            otp_verify(estate=estate_a, phone="13812345678", code=wrong)
+        assert err.value.field == "code"
+    with pytest.raises(DomainError):  # the right code no longer works either
+        otp_verify(estate=estate_a, phone="13812345678", code=code)
