@@ -1,1 +1,524 @@
-"""fees models."""
+"""Fee collection (费用收缴): fee items and their prices, meter readings, bills, payments and
+the ledger that ties them together.
+
+The money invariants, kept by fees.services and checked in the database where one row
+suffices (CheckConstraint) and by ``tests/fees/invariants.assert_fee_invariants`` where they
+span rows:
+
+- a bill's ``amount_paid`` is the sum of its allocations and never exceeds ``amount_due``;
+- a bill is fully paid (``fully_paid_at`` set) exactly when ``amount_paid == amount_due``;
+- a voided bill has nothing paid on it;
+- a payment's allocations never exceed its amount; a reversed payment's net allocations are 0;
+- a unit's credit balance equals its payments, minus reversed payments, minus allocations.
+
+A posted payment is never edited or deleted: a reversal is a new row with a reason, and it
+adds negative allocations that undo the payment's allocations.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from estate.models import Estate, Unit
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class FeeItem(models.Model):
+    """A charge an estate levies (收费项目): the property fee, parking, water, a deposit..."""
+
+    class Basis(models.TextChoices):
+        PER_AREA = "per_area", _("per m² of floor area per month")
+        PER_SPACE = "per_space", _("per parking space per month")
+        FIXED = "fixed", _("fixed per unit per month")
+        METERED = "metered", _("metered (usage × price)")
+        ONE_OFF = "one_off", _("one-off")
+
+    class Cycle(models.TextChoices):
+        MONTHLY = "monthly", _("monthly")
+        QUARTERLY = "quarterly", _("quarterly")
+        YEARLY = "yearly", _("yearly")
+
+    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="fee_items")
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        validators=[RegexValidator(r"^[A-Za-z0-9_]+$", _("Letters, digits and _ only."))],
+        help_text=_("Short, unique in the estate; part of every bill number, e.g. PM."),
+    )
+    name = models.CharField(_("name"), max_length=50)
+    basis = models.CharField(_("basis"), max_length=16, choices=Basis.choices)
+    cycle = models.CharField(
+        _("billing cycle"), max_length=16, choices=Cycle.choices, default=Cycle.MONTHLY
+    )
+    cycle_start_month = models.PositiveSmallIntegerField(
+        _("first month of the cycle"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("Quarterly and yearly items are billed in the months this one starts."),
+    )
+    due_day = models.PositiveSmallIntegerField(
+        _("due day"), default=15, validators=[MinValueValidator(1), MaxValueValidator(28)]
+    )
+    due_month_offset = models.SmallIntegerField(
+        _("due month"),
+        default=0,
+        validators=[MinValueValidator(-12), MaxValueValidator(12)],
+        help_text=_("0: the month after the billing period; -1: its last month; 1: a month later."),
+    )
+    unit_label = models.CharField(_("unit of usage"), max_length=16, blank=True)
+    late_fee_daily_rate = models.DecimalField(
+        _("late fee per day"),
+        max_digits=7,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text=_("A fraction of the overdue amount per day, e.g. 0.0005 for 0.05%."),
+    )
+    late_fee_cap_rate = models.DecimalField(
+        _("late fee cap"),
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("The late fee never exceeds this fraction of the overdue amount, e.g. 0.3."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fee item")
+        verbose_name_plural = _("fee items")
+        ordering = ["estate", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["estate", "code"], name="fee_item_unique_code"),
+            models.CheckConstraint(
+                condition=Q(due_day__gte=1, due_day__lte=28), name="fee_item_due_day_1_28"
+            ),
+            models.CheckConstraint(
+                condition=Q(cycle_start_month__gte=1, cycle_start_month__lte=12),
+                name="fee_item_cycle_start_1_12",
+            ),
+            models.CheckConstraint(
+                condition=Q(late_fee_daily_rate__isnull=True) | Q(late_fee_daily_rate__gte=0),
+                name="fee_item_late_fee_gte_0",
+            ),
+            models.CheckConstraint(
+                condition=Q(late_fee_cap_rate__isnull=True) | Q(late_fee_cap_rate__gte=0),
+                name="fee_item_late_cap_gte_0",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class OneOffKind(models.TextChoices):
+    """One-off charges; each becomes a fee item of the estate with this code."""
+
+    PAID_SERVICE = "paid_service", _("special paid service")
+    RENOVATION_DEPOSIT = "renovation_deposit", _("renovation deposit")
+    OTHER = "other", _("other one-off charge")
+
+
+class FeePrice(models.Model):
+    """A price of a fee item from ``valid_from`` until ``valid_to`` (exclusive; open-ended when
+    empty). Bills copy the price they were made with, so a new price never rewrites a bill."""
+
+    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="+")
+    fee_item = models.ForeignKey(FeeItem, on_delete=models.CASCADE, related_name="prices")
+    price = models.DecimalField(_("price"), max_digits=12, decimal_places=4)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid until"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fee price")
+        verbose_name_plural = _("fee prices")
+        ordering = ["fee_item", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["fee_item", "valid_from"], name="fee_price_unique"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="fee_price_gte_0"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=F("valid_from")),
+                name="fee_price_valid_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fee_item_id} {self.price} from {self.valid_from}"
+
+
+class FeeAssignment(models.Model):
+    """A unit's share of a per-space item (e.g. 2 parking spaces), from a date."""
+
+    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="fee_assignments")
+    fee_item = models.ForeignKey(FeeItem, on_delete=models.CASCADE, related_name="assignments")
+    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2, default=1)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("fee assignment")
+        verbose_name_plural = _("fee assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "fee_item", "starts_on"], name="fee_assignment_unique"
+            ),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="fee_assignment_qty_gt_0"),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gt=F("starts_on")),
+                name="fee_assignment_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} × {self.quantity} {self.fee_item_id}"
+
+
+class MeterReading(models.Model):
+    """A meter read for a unit at the end of a period (抄表); usage = reading - previous."""
+
+    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="meter_readings")
+    fee_item = models.ForeignKey(FeeItem, on_delete=models.CASCADE, related_name="readings")
+    period = models.CharField(_("period"), max_length=7)
+    previous = models.DecimalField(_("previous reading"), **MONEY)
+    reading = models.DecimalField(_("reading"), **MONEY)
+    read_at = models.DateTimeField(_("read at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("meter reading")
+        verbose_name_plural = _("meter readings")
+        ordering = ["unit", "fee_item", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "fee_item", "period"], name="meter_reading_unique"
+            ),
+            models.CheckConstraint(condition=Q(previous__gte=0), name="meter_previous_gte_0"),
+            models.CheckConstraint(
+                condition=Q(reading__gte=F("previous")), name="meter_reading_gte_previous"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.fee_item_id} {self.period}: {self.reading}"
+
+    @property
+    def usage(self):
+        return self.reading - self.previous
+
+
+class BillingRun(models.Model):
+    """One estate's bill generation for one period. Its row is locked while a run works, so two
+    runs of the same period take turns and the second finds nothing left to create."""
+
+    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(_("period"), max_length=7)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    bills_created = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("billing run")
+        verbose_name_plural = _("billing runs")
+        constraints = [
+            models.UniqueConstraint(fields=["estate", "period"], name="billing_run_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.estate_id} {self.period}"
+
+
+class Bill(models.Model):
+    """What a unit owes for one fee item and period (账单), or a one-off charge.
+
+    Periodic bills are unique per (unit, fee item, period); one-off bills per (fee item,
+    source_ref); a voided bill's correction is a new bill that points back to it."""
+
+    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="bills")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="bills")
+    fee_item = models.ForeignKey(FeeItem, on_delete=models.PROTECT, related_name="bills")
+    number = models.CharField(_("bill number"), max_length=120, unique=True)
+    period = models.CharField(_("period"), max_length=7, help_text=_("YYYY-MM it starts in"))
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"), help_text=_("exclusive"))
+    quantity = models.DecimalField(_("quantity"), **MONEY)
+    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=4)
+    amount_due = models.DecimalField(_("amount due"), **MONEY)
+    amount_paid = models.DecimalField(_("amount paid"), default=0, **MONEY)
+    due_date = models.DateField(_("due date"))
+    issued_at = models.DateTimeField(_("issued at"))
+    fully_paid_at = models.DateTimeField(_("fully paid at"), null=True, blank=True)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    void_reason = models.CharField(_("reason for voiding"), max_length=200, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reissue_of = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reissue",
+        verbose_name=_("reissue of"),
+    )
+    revision = models.PositiveSmallIntegerField(default=0)
+    source_ref = models.CharField(
+        _("source"), max_length=64, blank=True, help_text=_("What a one-off bill is for.")
+    )
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("bill")
+        verbose_name_plural = _("bills")
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "fee_item", "period"],
+                condition=Q(reissue_of__isnull=True, source_ref=""),
+                name="bill_unique_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["estate", "fee_item", "source_ref"],
+                condition=Q(reissue_of__isnull=True) & ~Q(source_ref=""),
+                name="bill_unique_per_source",
+            ),
+            models.CheckConstraint(condition=Q(amount_due__gt=0), name="bill_due_gt_0"),
+            models.CheckConstraint(condition=Q(amount_paid__gte=0), name="bill_paid_gte_0"),
+            models.CheckConstraint(
+                condition=Q(amount_paid__lte=F("amount_due")), name="bill_paid_lte_due"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(fully_paid_at__isnull=True, amount_paid__lt=F("amount_due"))
+                    | Q(fully_paid_at__isnull=False, amount_paid=F("amount_due"))
+                ),
+                name="bill_fully_paid_iff_paid",
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True) | Q(amount_paid=0),
+                name="bill_voided_unpaid",
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
+                name="bill_voided_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gt=F("period_start")), name="bill_period_range"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["estate", "due_date"], name="bill_estate_due"),
+            models.Index(fields=["estate", "issued_at"], name="bill_estate_issued"),
+            models.Index(fields=["unit", "due_date"], name="bill_unit_due"),
+            models.Index(fields=["fee_item", "period"], name="bill_item_period"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def outstanding(self):
+        return self.amount_due - self.amount_paid
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
+
+
+class Payment(models.Model):
+    """Money received from a unit (收款), recorded by staff. Never edited: see Reversal."""
+
+    class Method(models.TextChoices):
+        CASH = "cash", _("cash")
+        BANK_TRANSFER = "bank_transfer", _("bank transfer")
+        WECHAT = "wechat", _("WeChat Pay")
+        ALIPAY = "alipay", _("Alipay")
+        CARD = "card", _("bank card")
+
+    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="payments")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="payments")
+    number = models.CharField(_("receipt number"), max_length=40, unique=True)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    method = models.CharField(_("method"), max_length=16, choices=Method.choices)
+    payer = models.CharField(_("payer"), max_length=50, blank=True)
+    reference = models.CharField(_("reference"), max_length=64, blank=True)
+    received_at = models.DateTimeField(_("received at"))
+    idempotency_key = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["estate", "idempotency_key"], name="payment_unique_idempotency_key"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_gt_0"),
+            models.CheckConstraint(condition=~Q(idempotency_key=""), name="payment_key_required"),
+        ]
+        indexes = [
+            models.Index(fields=["estate", "received_at"], name="payment_estate_received"),
+            models.Index(fields=["unit", "received_at"], name="payment_unit_received"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Reversal(models.Model):
+    """The correction of a posted payment (冲正): a new entry with a reason, by finance."""
+
+    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="+")
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="reversal")
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    reason = models.CharField(_("reason"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment reversal")
+        verbose_name_plural = _("payment reversals")
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="reversal_reason_required")
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Allocation(models.Model):
+    """Part of a payment applied to a bill. A reversal adds the negative of each allocation."""
+
+    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="+")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="allocations")
+    reversal = models.ForeignKey(
+        Reversal, on_delete=models.PROTECT, null=True, blank=True, related_name="allocations"
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+    at = models.DateTimeField(help_text=_("when the money reached the bill"))
+
+    class Meta:
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reversal__isnull=True, amount__gt=0)
+                | Q(reversal__isnull=False, amount__lt=0),
+                name="allocation_sign",
+            )
+        ]
+        indexes = [models.Index(fields=["bill", "at"], name="allocation_bill_at")]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id} → {self.bill_id}: {self.amount}"
+
+
+class UnitAccount(models.Model):
+    """A unit's credit balance (预存款): over-payments waiting for the next bills. Its row is
+    also the lock every money movement of the unit takes first."""
+
+    unit = models.OneToOneField(Unit, on_delete=models.CASCADE, related_name="fee_account")
+    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="+")
+    credit = models.DecimalField(_("credit balance"), default=0, **MONEY)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("unit account")
+        verbose_name_plural = _("unit accounts")
+        constraints = [
+            models.CheckConstraint(condition=Q(credit__gte=0), name="unit_account_credit_gte_0")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.credit}"
+
+
+class DepositRefund(models.Model):
+    """The refund of a paid deposit (e.g. 装修押金), minus any penalty withheld."""
+
+    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="+")
+    bill = models.OneToOneField(Bill, on_delete=models.PROTECT, related_name="refund")
+    amount = models.DecimalField(_("refunded"), **MONEY)
+    penalty = models.DecimalField(_("withheld"), **MONEY)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deposit refund")
+        verbose_name_plural = _("deposit refunds")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0, penalty__gte=0), name="deposit_refund_gte_0"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bill_id}: {self.amount}"
+
+
+class Reminder(models.Model):
+    """A reminder to pay (催缴记录): when, how, by whom, and what the resident promised."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("phone call")
+        SMS = "sms", _("text message")
+        VISIT = "visit", _("home visit")
+        NOTICE = "notice", _("written notice")
+        WECHAT = "wechat", _("WeChat")
+
+    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="fee_reminders")
+    at = models.DateTimeField(_("when"))
+    channel = models.CharField(_("how"), max_length=16, choices=Channel.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    promised_date = models.DateField(_("promised payment date"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("payment reminder")
+        verbose_name_plural = _("payment reminders")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["unit", "at"], name="reminder_unit_at")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.at:%Y-%m-%d} {self.channel}"
+
+
+class NumberSequence(models.Model):
+    """Counters for readable document numbers (receipts, reversals) per estate and year."""
+
+    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=16)
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["estate", "name"], name="number_sequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.estate_id} {self.name} {self.value}"
