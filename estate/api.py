@@ -33,7 +33,37 @@ class StaffSession(SessionAuth):
         return user if user is not None and user.is_active else None
 
 
-api = NinjaAPI(
+class EstateDeskAPI(NinjaAPI):
+    """The API, whose OpenAPI document states on every operation the error answers it may give
+    (one shape for all: ``{"code", "message", "field"}``)."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+            "Error",
+            {
+                "title": "Error",
+                "type": "object",
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "field": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+                },
+                "required": ["code", "message"],
+            },
+        )
+        error = {
+            "description": "Refused: bad input (400/422), not logged in (401), role (403), "
+            "not found or another estate's (404), state conflict (409), too many (429)",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                operation.setdefault("responses", {}).setdefault("4XX", error)
+        return schema
+
+
+api = EstateDeskAPI(
     title="EstateDesk API",
     version="1",
     description=(
