@@ -1,1 +1,194 @@
-"""repairs selectors."""
+"""Reads of tickets: the scoped list, the KPI cohort and the records behind each rate.
+
+The metric conditions live here (``RATE_PARTS``) so that ``metrics.py`` counts exactly the
+rows the drill-down lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from estate.errors import DomainError
+from estate.kpi import Period
+from estate.models import Estate, Membership
+from estate.scoping import is_company_admin, roles_of
+from repairs import roles
+from repairs.models import (
+    OPEN_STATUSES,
+    Category,
+    ReturnVisitSample,
+    ReturnVisitSampleRun,
+    Ticket,
+    overdue_q,
+)
+
+S = Ticket.Status
+PARTS = ("numerator", "denominator")
+KIND_PREFIX = {"repairs": Ticket.Kind.REPAIR, "complaints": Ticket.Kind.COMPLAINT}
+
+
+def rate_parts(now: dt.datetime) -> dict[str, tuple[Q, Q]]:
+    """KPI.md's five ticket rates: name -> (numerator, denominator) within the cohort."""
+    resolved = Q(resolved_at__isnull=False)
+    return {
+        "response_timely_rate": (
+            Q(first_response_at__lte=F("response_due_at")),
+            Q(first_response_at__isnull=False) | Q(response_due_at__lt=now),
+        ),
+        "timely_rate": (
+            Q(resolved_at__lte=F("resolve_due_at")),
+            resolved | Q(resolve_due_at__lt=now),
+        ),
+        "success_rate": (
+            Q(status=S.CLOSED, outcome=Ticket.Outcome.SOLVED, reopen_count=0),
+            Q(status=S.CLOSED),
+        ),
+        "satisfaction_rate": (
+            Q(return_visit_rating__gte=4),
+            Q(return_visit_rating__isnull=False),
+        ),
+        "return_visit_rate": (
+            resolved & Q(return_visited_at__gte=F("resolved_at")),
+            resolved,
+        ),
+    }
+
+
+RATE_NAMES = (
+    "response_timely_rate",
+    "timely_rate",
+    "success_rate",
+    "satisfaction_rate",
+    "return_visit_rate",
+)
+
+
+def ticket_cohort(*, estate: Estate, period: Period, kind: str) -> QuerySet[Ticket]:
+    """KPI.md's cohort: tickets of the kind reported in the period, not cancelled."""
+    return Ticket.objects.filter(
+        estate=estate, kind=kind, reported_at__gte=period.start, reported_at__lt=period.end
+    ).exclude(status=S.CANCELLED)
+
+
+def metric_tickets(*, estate: Estate, period: Period, key: str, part: str) -> QuerySet[Ticket]:
+    """The tickets counted in a rate's numerator or denominator (``repairs.timely_rate``)."""
+    prefix, _dot, name = key.partition(".")
+    if prefix not in KIND_PREFIX or name not in RATE_NAMES:
+        raise DomainError("invalid", f"unknown metric {key!r}", field="metric")
+    if part not in PARTS:
+        raise DomainError("invalid", "part is numerator or denominator", field="part")
+    num, den = rate_parts(period.now)[name]
+    cohort = ticket_cohort(estate=estate, period=period, kind=KIND_PREFIX[prefix])
+    return cohort.filter(den & num if part == "numerator" else den)
+
+
+def ticket_estate_ids(user) -> list[int] | None:
+    """The estates whose tickets the user may read (None: every estate)."""
+    if is_company_admin(user):
+        return None
+    return [e for e, role in roles_of(user).items() if role in roles.STAFF_ON_TICKETS]
+
+
+def _local_start(value, tz) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if timezone.is_aware(value) else timezone.make_aware(value, tz)
+    return dt.datetime.combine(value, dt.time(), tzinfo=tz)
+
+
+def ticket_list(
+    *,
+    user,
+    estate: Estate | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+    reported_from: dt.date | None = None,
+    reported_to: dt.date | None = None,
+    overdue: bool | None = None,
+    assignee=None,
+    category=None,
+    q: str | None = None,
+    now: dt.datetime | None = None,
+) -> QuerySet[Ticket]:
+    """Tickets the user may see, newest first, with everything a list row shows joined in
+    (a page is a fixed number of queries). ``reported_to`` is exclusive; dates are local to
+    the estate (or to the server's zone across estates)."""
+    qs = Ticket.objects.select_related("estate", "category", "unit", "assignee", "department")
+    allowed = ticket_estate_ids(user)
+    if allowed is not None:
+        qs = qs.filter(estate_id__in=allowed)
+    if estate is not None:
+        qs = qs.filter(estate=estate)
+    tz = estate.tz if estate is not None else timezone.get_default_timezone()
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status__in=status if isinstance(status, list | tuple) else [status])
+    if reported_from:
+        qs = qs.filter(reported_at__gte=_local_start(reported_from, tz))
+    if reported_to:
+        qs = qs.filter(reported_at__lt=_local_start(reported_to, tz))
+    if overdue is not None:
+        cond = overdue_q(now or timezone.now())
+        qs = qs.filter(cond) if overdue else qs.exclude(cond)
+    if assignee is not None:
+        qs = qs.filter(assignee_id=getattr(assignee, "pk", assignee))
+    if category is not None:
+        if isinstance(category, Category) or str(category).isdigit():
+            qs = qs.filter(category_id=getattr(category, "pk", category))
+        else:
+            qs = qs.filter(category__code=category)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(number__istartswith=q) | Q(reporter_name__icontains=q) | Q(unit__number__startswith=q)
+        )
+    return qs.order_by("-reported_at", "-id")
+
+
+def ticket_detail(*, user, ticket_id: int) -> Ticket | None:
+    """One ticket with its history, photos and return visits (a fixed number of queries)."""
+    qs = ticket_list(user=user).prefetch_related("history__by", "photos", "return_visits__by")
+    return qs.filter(pk=ticket_id).first()
+
+
+def ticket_by_tracking_code(code: str) -> Ticket | None:
+    """The resident's view of a ticket, found only by its unguessable code."""
+    code = (code or "").strip()
+    if not 16 <= len(code) <= 32:
+        return None
+    return Ticket.objects.select_related("estate", "category").filter(tracking_code=code).first()
+
+
+def open_ticket_counts(*, estate: Estate, now: dt.datetime | None = None) -> dict[str, int]:
+    """Counts per status of the open tickets, plus the overdue ones, in one query."""
+    now = now or timezone.now()
+    agg = Ticket.objects.filter(estate=estate).aggregate(
+        overdue=Count("id", filter=overdue_q(now)),
+        on_hold=Count("id", filter=Q(status=S.ON_HOLD)),
+        **{s: Count("id", filter=Q(status=s)) for s in OPEN_STATUSES},
+    )
+    return agg
+
+
+def dispatch_candidates(*, estate: Estate) -> list:
+    """Who a ticket can be dispatched to: the estate's technicians first, then the desk."""
+    order = {"technician": 0, "front_desk": 1, "manager": 2, "admin": 3}
+    members = Membership.objects.filter(
+        estate=estate, role__in=list(roles.STAFF_ON_TICKETS), user__is_active=True
+    ).select_related("user")
+    return [m.user for m in sorted(members, key=lambda m: (order[m.role], m.user.username))]
+
+
+def sample_list(*, estate: Estate, period: str | None = None) -> QuerySet[ReturnVisitSample]:
+    """The quality return-visit work list of a month (the latest when none is given)."""
+    runs = ReturnVisitSampleRun.objects.filter(estate=estate)
+    run = runs.filter(period=period).first() if period else runs.order_by("-period").first()
+    if run is None:
+        return ReturnVisitSample.objects.none()
+    return (
+        ReturnVisitSample.objects.filter(run=run)
+        .select_related("run", "ticket__category", "ticket__unit", "visit")
+        .order_by("visit_id", "ticket__number")
+    )

@@ -1,4 +1,10 @@
-"""Staff and public pages of repairs."""
+"""Staff pages of repairs."""
+
+from django.urls import path
+
+from repairs import views
 
 app_name = "repairs"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+]
