@@ -200,10 +200,16 @@ OPEN_STATUSES = (Status.SUBMITTED, Status.ACCEPTED, Status.DISPATCHED, Status.IN
 
 
 def overdue_q(now: dt.datetime) -> Q:
-    """Tickets past a deadline that still runs (the clock is stopped while on hold)."""
-    return Q(status__in=OPEN_STATUSES) & (
+    """Open tickets past a deadline. The clock stops while on hold, so a ticket on hold is
+    overdue only if it already was when the hold began."""
+    running = Q(status__in=OPEN_STATUSES) & (
         Q(first_response_at__isnull=True, response_due_at__lt=now) | Q(resolve_due_at__lt=now)
     )
+    held = Q(status=Status.ON_HOLD) & (
+        Q(first_response_at__isnull=True, response_due_at__lt=models.F("on_hold_since"))
+        | Q(resolve_due_at__lt=models.F("on_hold_since"))
+    )
+    return running | held
 
 
 class Ticket(models.Model):
@@ -345,7 +351,9 @@ class Ticket(models.Model):
     def overdue(self, now: dt.datetime | None = None) -> bool:
         """Past a deadline that still runs: the same rule as ``overdue_q``."""
         now = now or timezone.now()
-        if self.status not in OPEN_STATUSES:
+        if self.status == Status.ON_HOLD:
+            now = self.on_hold_since
+        elif self.status not in OPEN_STATUSES:
             return False
         return (self.first_response_at is None and self.response_due_at < now) or (
             self.resolve_due_at < now

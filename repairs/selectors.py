@@ -29,17 +29,26 @@ PARTS = ("numerator", "denominator")
 KIND_PREFIX = {"repairs": Ticket.Kind.REPAIR, "complaints": Ticket.Kind.COMPLAINT}
 
 
+def deadline_passed(due: str, now: dt.datetime) -> Q:
+    """The effective deadline (moved by the time on hold) is before ``now``. While a ticket is
+    on hold its deadline moves with the clock, so it has passed only if it had passed when the
+    hold began."""
+    return Q(on_hold_since__isnull=True, **{f"{due}__lt": now}) | Q(
+        on_hold_since__isnull=False, **{f"{due}__lt": F("on_hold_since")}
+    )
+
+
 def rate_parts(now: dt.datetime) -> dict[str, tuple[Q, Q]]:
     """KPI.md's five ticket rates: name -> (numerator, denominator) within the cohort."""
     resolved = Q(resolved_at__isnull=False)
     return {
         "response_timely_rate": (
             Q(first_response_at__lte=F("response_due_at")),
-            Q(first_response_at__isnull=False) | Q(response_due_at__lt=now),
+            Q(first_response_at__isnull=False) | deadline_passed("response_due_at", now),
         ),
         "timely_rate": (
             Q(resolved_at__lte=F("resolve_due_at")),
-            resolved | Q(resolve_due_at__lt=now),
+            resolved | deadline_passed("resolve_due_at", now),
         ),
         "success_rate": (
             Q(status=S.CLOSED, outcome=Ticket.Outcome.SOLVED, reopen_count=0),

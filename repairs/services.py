@@ -292,7 +292,7 @@ def ticket_hold(*, ticket: Ticket, by, reason: str, now: dt.datetime | None = No
     wf.allow(ticket, "hold", set(OPEN_STATUSES))
     old = ticket.status
     ticket.status, ticket.held_from_status, ticket.on_hold_since = S.ON_HOLD, old, now
-    ticket.is_overdue = False
+    ticket.is_overdue = ticket.overdue(now)
     wf.save(ticket, "status", "held_from_status", "on_hold_since", "is_overdue")
     wf.event(ticket, E.HELD, by=by, at=now, old=old, note=reason)
     return ticket
