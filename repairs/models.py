@@ -259,6 +259,8 @@ class Ticket(models.Model):
     reporter_name = models.CharField(_("reporter"), max_length=50)
     reporter_phone_enc = models.TextField(editable=False)
     reporter_phone_masked = models.CharField(_("reporter phone"), max_length=16, editable=False)
+    # Keyed hash of the phone: a resident's "my requests" finds tickets without a clear number.
+    reporter_phone_index = models.CharField(max_length=64, blank=True, editable=False)
     description = models.TextField(_("description"), max_length=2000)
     major_complaint = models.BooleanField(_("major complaint"), default=False)
     preferred_visit_time = models.DateTimeField(_("preferred visit time"), null=True, blank=True)
@@ -320,6 +322,7 @@ class Ticket(models.Model):
             models.Index(fields=["estate", "status", "-reported_at"], name="ticket_status_idx"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
             models.Index(fields=["estate", "resolved_at"], name="ticket_resolved_idx"),
+            models.Index(fields=["estate", "reporter_phone_index"], name="ticket_phone_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -347,6 +350,7 @@ class Ticket(models.Model):
     def set_reporter_phone(self, phone: str) -> None:
         self.reporter_phone_enc = privacy.encrypt(phone)
         self.reporter_phone_masked = privacy.mask_phone(phone)
+        self.reporter_phone_index = privacy.blind_index(phone)
 
     def overdue(self, now: dt.datetime | None = None) -> bool:
         """Past a deadline that still runs: the same rule as ``overdue_q``."""
