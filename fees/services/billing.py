@@ -242,6 +242,8 @@ class ImportResult:
     saved: int = 0
     errors: list[tuple[int, str, str, str]] = field(default_factory=list)  # row, unit, field, msg
     dry_run: bool = False
+    # The rows that passed, as recorded (kept after a rollback too, for the dry run's preview).
+    readings: list[MeterReading] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -286,7 +288,7 @@ def meter_readings_import(
             seen.add(number)
             try:
                 with transaction.atomic():
-                    meter_reading_record(
+                    record = meter_reading_record(
                         unit=unit,
                         fee_item=fee_item,
                         period_label=period_label,
@@ -294,6 +296,7 @@ def meter_readings_import(
                         by=by,
                     )
                 result.saved += 1
+                result.readings.append(record)
             except DomainError as exc:
                 result.errors.append((i, number, exc.field or "", exc.message))
         if dry_run or result.errors:
