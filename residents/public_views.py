@@ -1,0 +1,276 @@
+"""Public resident pages (no account): report, follow and rate a request; look up one's own.
+
+Everything a resident does goes through the same services as the front desk. The pages reveal
+nothing about other residents: a wrong, malformed or foreign tracking code is the same 404, and
+the phone list needs a one-time code sent to that phone."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from community.selectors import announcements_current
+from estate import privacy
+from estate.errors import DomainError
+from estate.models import Estate, Unit
+from estate.ratelimit import over_limit
+from repairs import services as repair_services
+from repairs.models import Category, Ticket
+from residents import pdf
+from residents import services as resident_services
+from residents.forms import CodeForm, PhoneForm, RatingForm, ReportForm
+from residents.selectors import public_ticket, public_timeline, tickets_for_phone
+
+# Where the repairs service's field names show on the form.
+_FORM_FIELD = {
+    "reporter_phone": "phone",
+    "reporter_name": "name",
+    "unit": "unit_number",
+    "common_area": "common_area",
+    "category": "category",
+    "kind": "kind",
+    "description": "description",
+    "photos": "photos",
+    "preferred_visit_time": "preferred_visit_time",
+}
+LOOKUP_SESSION_KEY = "resident_lookup"
+LOOKUP_TTL = dt.timedelta(minutes=30)
+
+
+def _estate(code: str) -> Estate:
+    return get_object_or_404(Estate, code=(code or "").upper())
+
+
+def _too_many(request, estate, template: str, context: dict) -> HttpResponse:
+    context = {**context, "estate": estate, "limited": True}
+    return render(request, template, context, status=429)
+
+
+@require_http_methods(["GET", "POST"])
+def report(request, code: str):
+    """The report form (扫码报修). A submission with errors comes back filled in."""
+    estate = _estate(code)
+    categories = list(Category.objects.filter(estate=estate, active=True).order_by("kind", "sort"))
+    template = "residents/public/report.html"
+    if request.method == "GET":
+        form = ReportForm(categories=categories)
+        return render(request, template, {"estate": estate, "form": form})
+
+    form = ReportForm(request.POST, request.FILES, categories=categories)
+    context = {"estate": estate, "form": form, "photos_dropped": bool(request.FILES)}
+    if over_limit(request, group="resident-submit", rate=settings.RESIDENT_LIMITS["submit"]):
+        return _too_many(request, estate, template, context)
+    if not form.is_valid():
+        return render(request, template, context, status=400)
+    data = form.cleaned_data
+    if data["website"]:
+        form.add_error(None, _("This submission looks automated and was not saved."))
+        return render(request, template, context, status=400)
+    unit = None
+    if data["unit_number"]:
+        unit = Unit.objects.filter(estate=estate, number=data["unit_number"].strip()).first()
+        if unit is None:
+            form.add_error(
+                "unit_number",
+                _("There is no unit %(n)s in this estate.") % {"n": data["unit_number"]},
+            )
+            return render(request, template, context, status=400)
+    try:
+        ticket = repair_services.ticket_create(
+            estate=estate,
+            kind=data["kind"],
+            category=data["category"],
+            priority=Ticket.Priority.NORMAL,
+            channel=Ticket.Channel.WEB_FORM,
+            description=data["description"],
+            reporter_name=data["name"],
+            reporter_phone=data["phone"],
+            unit=unit,
+            common_area=data["common_area"],
+            photos=data["photos"],
+            preferred_visit_time=data["preferred_visit_time"],
+            by=None,
+        )
+    except DomainError as exc:
+        form.add_error(_FORM_FIELD.get(exc.field or ""), exc.message)
+        return render(request, template, context, status=400)
+    return redirect(reverse("public:track", args=[estate.code, ticket.tracking_code]) + "?new=1")
+
+
+def track(request, code: str, tracking: str):
+    """The ticket's status in plain words, its promised deadlines, and the rating once done."""
+    estate = _estate(code)
+    ticket = public_ticket(estate=estate, tracking_code=tracking)
+    return _render_track(request, estate, ticket, RatingForm())
+
+
+def _render_track(request, estate, ticket, rating_form, status=200, error=None):
+    return render(
+        request,
+        "residents/public/track.html",
+        {
+            "estate": estate,
+            "ticket": ticket,
+            "timeline": public_timeline(ticket),
+            "rating_form": rating_form,
+            "can_rate": ticket.status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
+            and not ticket.return_visits.filter(
+                by_resident=True, at__gte=ticket.resolved_at or ticket.reported_at
+            ).exists(),
+            "can_reopen": ticket.status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED),
+            "is_new": request.GET.get("new") == "1",
+            "error": error,
+            "tz": estate.timezone,
+        },
+        status=status,
+    )
+
+
+@require_POST
+def rate(request, code: str, tracking: str):
+    estate = _estate(code)
+    ticket = public_ticket(estate=estate, tracking_code=tracking)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return _render_track(request, estate, ticket, form, status=400)
+    try:
+        repair_services.ticket_rate_by_resident(
+            ticket=ticket, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]
+        )
+    except DomainError as exc:
+        return _render_track(request, estate, ticket, form, status=exc.status, error=exc.message)
+    return redirect("public:track", estate.code, ticket.tracking_code)
+
+
+@require_POST
+def not_solved(request, code: str, tracking: str):
+    """The resident says the problem is not solved: the ticket reopens (within the window)."""
+    estate = _estate(code)
+    ticket = public_ticket(estate=estate, tracking_code=tracking)
+    try:
+        repair_services.ticket_reopen(
+            ticket=ticket, by=None, reason=_("The resident says the problem is not solved.")
+        )
+    except DomainError as exc:
+        return _render_track(
+            request, estate, ticket, RatingForm(), status=exc.status, error=exc.message
+        )
+    return redirect("public:track", estate.code, ticket.tracking_code)
+
+
+def home(request, code: str):
+    """The estate's page: announcements, service phone, links to report and to follow."""
+    estate = _estate(code)
+    return render(
+        request,
+        "residents/public/home.html",
+        {"estate": estate, "announcements": announcements_current(estate=estate)},
+    )
+
+
+def poster(request, code: str):
+    estate = _estate(code)
+    url = request.build_absolute_uri(reverse("public:report", args=[estate.code]))
+    response = HttpResponse(
+        pdf.estate_poster(estate=estate, form_url=url), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="poster-{estate.code}.pdf"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def my_requests(request, code: str):
+    """Phone → one-time code → the list of that phone's requests in this estate."""
+    estate = _estate(code)
+    template = "residents/public/my_requests.html"
+    lookups = request.session.get(LOOKUP_SESSION_KEY, {})
+    granted = lookups.get(str(estate.pk))
+    if granted and dt.datetime.fromisoformat(granted["until"]) > timezone.now():
+        if request.method == "POST" and request.POST.get("action") == "forget":
+            lookups.pop(str(estate.pk), None)
+            request.session[LOOKUP_SESSION_KEY] = lookups
+            return redirect("public:my_requests", estate.code)
+        tickets = tickets_for_phone(estate=estate, phone_index=granted["index"])
+        return render(
+            request,
+            template,
+            {
+                "estate": estate,
+                "tickets": tickets,
+                "phone_masked": granted["masked"],
+                "step": "list",
+            },
+        )
+
+    pending = request.session.get("resident_lookup_pending")
+    step = "code" if pending and pending.get("estate") == estate.pk else "phone"
+    phone_form, code_form = PhoneForm(), CodeForm()
+    context = {
+        "estate": estate,
+        "step": step,
+        "phone_form": phone_form,
+        "code_form": code_form,
+        "phone_masked": pending["masked"] if step == "code" else "",
+    }
+    if request.method == "GET":
+        if settings.DEBUG and step == "code":
+            context["dev_code"] = request.session.get("resident_lookup_dev_code")
+        return render(request, template, context)
+
+    action = request.POST.get("action")
+    if action == "send":
+        phone_form = PhoneForm(request.POST)
+        context.update(phone_form=phone_form, step="phone")
+        if over_limit(request, group="resident-otp", rate=settings.RESIDENT_LIMITS["otp"]):
+            return _too_many(request, estate, template, context)
+        if not phone_form.is_valid():
+            return render(request, template, context, status=400)
+        try:
+            sent = resident_services.otp_issue(
+                estate=estate, phone=phone_form.cleaned_data["phone"]
+            )
+        except DomainError as exc:
+            phone_form.add_error("phone", exc.message)
+            return render(request, template, context, status=400)
+        phone = phone_form.cleaned_data["phone"]
+        digits = "".join(ch for ch in phone if ch.isdigit())[-11:]
+        request.session["resident_lookup_pending"] = {
+            "estate": estate.pk,
+            "phone": digits,
+            "masked": privacy.mask_phone(digits),
+        }
+        if settings.DEBUG:
+            request.session["resident_lookup_dev_code"] = sent
+        return redirect("public:my_requests", estate.code)
+    if action == "verify" and step == "code":
+        code_form = CodeForm(request.POST)
+        context.update(code_form=code_form)
+        if over_limit(request, group="resident-lookup", rate=settings.RESIDENT_LIMITS["lookup"]):
+            return _too_many(request, estate, template, context)
+        if not code_form.is_valid():
+            return render(request, template, context, status=400)
+        try:
+            phone = resident_services.otp_verify(
+                estate=estate, phone=pending["phone"], code=code_form.cleaned_data["code"]
+            )
+        except DomainError as exc:
+            code_form.add_error("code", exc.message)
+            return render(request, template, context, status=400)
+        request.session.pop("resident_lookup_pending", None)
+        request.session.pop("resident_lookup_dev_code", None)
+        lookups[str(estate.pk)] = {
+            "index": privacy.blind_index(phone),
+            "masked": privacy.mask_phone(phone),
+            "until": (timezone.now() + LOOKUP_TTL).isoformat(),
+        }
+        request.session[LOOKUP_SESSION_KEY] = lookups
+        return redirect("public:my_requests", estate.code)
+    if action == "restart":
+        request.session.pop("resident_lookup_pending", None)
+        return redirect("public:my_requests", estate.code)
+    raise Http404
