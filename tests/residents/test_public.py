@@ -267,3 +267,23 @@ def test_estate_page_shows_current_announcements_and_the_poster_prints(client, e
 def test_unknown_estate_is_404(client, db):
     assert client.get("/r/NOPE/").status_code == 404
     assert client.get("/r/NOPE/home").status_code == 404
+
+
+def test_an_oversized_request_is_refused_before_it_is_read(client, estate):
+    response = client.post(
+        "/r/HY01/",
+        data=b"x" * 10,
+        content_type="application/octet-stream",
+        CONTENT_LENGTH=str(50 * 1024 * 1024),
+    )
+    assert response.status_code == 413
+    assert not Ticket.objects.exists()
+
+
+def test_a_photo_over_5_mb_is_refused(client, estate):
+    big = SimpleUploadedFile(
+        "big.png", b"\x89PNG" + b"0" * (5 * 1024 * 1024 + 1), content_type="image/png"
+    )
+    response = client.post("/r/HY01/", {**_form(estate), "photos": [big]})
+    assert response.status_code == 400 and 'id="error-photos"' in response.content.decode()
+    assert not Ticket.objects.exists()
