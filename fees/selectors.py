@@ -13,8 +13,10 @@ from django.db.models import (
     F,
     Min,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
 )
@@ -23,7 +25,8 @@ from django.db.models.functions import Coalesce, TruncDate
 from estate.kpi import Period
 from estate.models import Estate, Unit
 from estate.scoping import for_user
-from fees.models import Allocation, Bill, FeeItem, Payment, Reminder, UnitAccount
+from estate.selectors import unit_search
+from fees.models import Allocation, Bill, FeeItem, MeterReading, Payment, Reminder, UnitAccount
 
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Value(Decimal("0.00"), output_field=MONEY_FIELD)
@@ -44,6 +47,23 @@ class BillFilters:
     issued_to: dt.date | None = None
     voided: bool | None = None  # pages only: True voided, False not voided
     paid: str = ""  # pages only: "on_time", "judged" (the timely rate's parts), "open"
+    status: str = ""  # pages only: a key of BILL_STATUS
+    unit: str = ""  # pages only: a unit number, or a building / entrance ("3", "3-2")
+
+
+# A bill's state as the pages show it; every bill is in exactly one.
+BILL_STATUS = {
+    "paid": Q(voided_at__isnull=True, fully_paid_at__isnull=False),
+    "partial": Q(voided_at__isnull=True, fully_paid_at__isnull=True, amount_paid__gt=0),
+    "unpaid": Q(voided_at__isnull=True, amount_paid=0),
+    "voided": Q(voided_at__isnull=False),
+}
+
+
+def unit_number_q(value: str, prefix: str = "unit__number") -> Q:
+    """The unit itself, or every unit of a building or entrance: "3-2" finds 3-2-1501."""
+    value = value.strip().rstrip("-")
+    return Q(**{prefix: value}) | Q(**{f"{prefix}__startswith": f"{value}-"})
 
 
 def bill_list(
@@ -75,6 +95,10 @@ def bill_list(
         qs = qs.filter(Q(fully_paid_at__isnull=False) | Q(due_date__lt=today))
     elif f.paid == "open":
         qs = qs.filter(voided_at__isnull=True, amount_paid__lt=F("amount_due"))
+    if f.status:
+        qs = qs.filter(BILL_STATUS[f.status])
+    if f.unit.strip():
+        qs = qs.filter(unit_number_q(f.unit))
     return qs.order_by("due_date", "id")
 
 
@@ -123,6 +147,141 @@ def payment_allocations(payment: Payment) -> list[Allocation]:
 def unit_credit(unit: Unit) -> Decimal:
     credit = UnitAccount.objects.filter(unit=unit).values_list("credit", flat=True).first()
     return credit if credit is not None else Decimal("0.00")
+
+
+def cashier_units(*, user, estate: Estate, q: str, limit: int = 20) -> list[Unit]:
+    """Units matching what the cashier typed, each with ``owed`` (open bills), one query."""
+    owed = ExpressionWrapper(
+        F("bills__amount_due") - F("bills__amount_paid"), output_field=MONEY_FIELD
+    )
+    is_open = Q(bills__voided_at__isnull=True, bills__amount_paid__lt=F("bills__amount_due"))
+    return list(
+        unit_search(user=user, estate=estate, q=q).annotate(
+            owed=Coalesce(Sum(owed, filter=is_open), ZERO)
+        )[:limit]
+    )
+
+
+def unit_bills(unit: Unit) -> QuerySet[Bill]:
+    """Every bill of the unit, voided ones included, newest due first."""
+    return (
+        Bill.objects.filter(unit=unit)
+        .select_related("fee_item", "reissue_of", "voided_by")
+        .order_by("-due_date", "-id")
+    )
+
+
+def unit_payments(unit: Unit) -> QuerySet[Payment]:
+    """Every payment of the unit with its live allocations and its reversal, newest first."""
+    return (
+        Payment.objects.filter(unit=unit)
+        .select_related("reversal", "reversal__created_by", "created_by")
+        .prefetch_related(
+            Prefetch(
+                "allocations",
+                queryset=Allocation.objects.filter(reversal__isnull=True)
+                .select_related("bill", "bill__fee_item")
+                .order_by("bill__due_date", "bill_id"),
+                to_attr="live_allocations",
+            )
+        )
+        .order_by("-received_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    at: dt.datetime
+    kind: str  # "bill", "void", "payment", "reversal"
+    number: str
+    text: str
+    charge: Decimal  # what the unit owes more (a bill, a reversed payment)
+    credit: Decimal  # what it owes less (a payment, a voided bill)
+    balance: Decimal = Decimal("0.00")
+
+
+def unit_statement(*, unit: Unit, start: dt.date | None = None, end: dt.date | None = None) -> dict:
+    """The unit's account in date order (对账单): bills charged, bills voided, payments and
+    reversals, with a running balance (positive: owed; negative: credit). ``end`` exclusive.
+
+    The closing balance over all time equals what the open bills owe minus the credit."""
+    tz = unit.estate.tz
+    lines: list[StatementLine] = []
+    zero = Decimal("0.00")
+    for bill in Bill.objects.filter(unit=unit).select_related("fee_item"):
+        text = f"{bill.fee_item.name} {bill.period}"
+        lines.append(
+            StatementLine(bill.issued_at, "bill", bill.number, text, bill.amount_due, zero)
+        )
+        if bill.voided_at is not None:
+            lines.append(
+                StatementLine(
+                    bill.voided_at, "void", bill.number, bill.void_reason, zero, bill.amount_due
+                )
+            )
+    for payment in Payment.objects.filter(unit=unit).select_related("reversal"):
+        text = payment.get_method_display()
+        lines.append(
+            StatementLine(
+                payment.received_at, "payment", payment.number, text, zero, payment.amount
+            )
+        )
+        reversal = getattr(payment, "reversal", None)
+        if reversal is not None:
+            lines.append(
+                StatementLine(
+                    reversal.created_at,
+                    "reversal",
+                    reversal.number,
+                    reversal.reason,
+                    payment.amount,
+                    zero,
+                )
+            )
+    lines.sort(key=lambda line: (line.at, line.kind != "bill", line.number))
+    low = _local_midnight(start, tz) if start else None
+    high = _local_midnight(end, tz) if end else None
+    opening, balance, shown = zero, zero, []
+    for line in lines:
+        balance += line.charge - line.credit
+        if low is not None and line.at < low:
+            opening = balance
+        elif high is None or line.at < high:
+            shown.append(StatementLine(**{**line.__dict__, "balance": balance}))
+    closing = shown[-1].balance if shown else opening
+    return {
+        "opening": opening,
+        "lines": shown,
+        "closing": closing,
+        "charged": sum((line.charge for line in shown), zero),
+        "credited": sum((line.credit for line in shown), zero),
+    }
+
+
+def meter_sheet(
+    *, estate: Estate, fee_item: FeeItem, period_label: str, building_id: int | None = None
+) -> QuerySet[Unit]:
+    """One row per unit for entering a metered item's readings of a period: ``previous`` (the
+    latest reading before it), ``current`` (this period's, if entered) and ``billed``."""
+    readings = MeterReading.objects.filter(unit=OuterRef("pk"), fee_item=fee_item)
+    qs = Unit.objects.filter(estate=estate).select_related("building")
+    if building_id:
+        qs = qs.filter(building_id=building_id)
+    return qs.annotate(
+        previous=Subquery(
+            readings.filter(period__lt=period_label).order_by("-period").values("reading")[:1]
+        ),
+        current=Subquery(readings.filter(period=period_label).values("reading")[:1]),
+        billed=Exists(
+            Bill.objects.filter(
+                unit=OuterRef("pk"),
+                fee_item=fee_item,
+                period=period_label,
+                reissue_of__isnull=True,
+                source_ref="",
+            )
+        ),
+    ).order_by("number")
 
 
 def open_bills(unit: Unit) -> QuerySet[Bill]:
@@ -209,14 +368,69 @@ def late_fee(bill: Bill, *, today: dt.date) -> Decimal:
     return fee.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def units_to_remind(*, estate: Estate, today: dt.date, quiet_days: int = REMIND_QUIET_DAYS):
+def units_to_remind(
+    *, estate: Estate, today: dt.date, quiet_days: int = REMIND_QUIET_DAYS, min_days: int = 1
+):
     """Units in arrears that nobody reminded in the last ``quiet_days`` and that have no
     promise to pay still pending; rows as ``arrears_by_unit``."""
     since = dt.datetime.combine(today - dt.timedelta(days=quiet_days), dt.time(), tzinfo=estate.tz)
     recent = Reminder.objects.filter(unit_id=OuterRef("unit_id")).filter(
         Q(at__gte=since) | Q(promised_date__gte=today)
     )
-    return arrears_by_unit(estate=estate, today=today).filter(~Exists(recent))
+    return arrears_by_unit(estate=estate, today=today, min_days=min_days).filter(~Exists(recent))
+
+
+def arrears_list(
+    *,
+    estate: Estate,
+    today: dt.date,
+    min_days: int = 1,
+    bucket: str = "",
+    unit: str = "",
+    to_remind: bool = False,
+) -> QuerySet:
+    """The arrears page's rows (as ``arrears_by_unit``), filtered: units owing ``min_days``,
+    with money in one ageing ``bucket``, of a building or entrance, or due a reminder."""
+    if to_remind:
+        qs = units_to_remind(estate=estate, today=today, min_days=min_days)
+    else:
+        qs = arrears_by_unit(estate=estate, today=today, min_days=min_days)
+    if unit.strip():
+        qs = qs.filter(unit_number_q(unit))
+    if bucket:
+        if bucket not in {key for key, _low, _high in AGE_BUCKETS}:
+            raise ValueError(f"unknown ageing bucket {bucket!r}")
+        qs = qs.filter(**{f"{bucket}__gt": 0})
+    return qs
+
+
+def primary_contacts(unit_ids) -> dict:
+    """{unit id: Resident} of the units' current primary contacts, one query."""
+    from residents.models import Occupancy
+
+    return {
+        o.unit_id: o.resident
+        for o in Occupancy.objects.filter(
+            unit_id__in=list(unit_ids), is_primary=True, ended_on__isnull=True
+        ).select_related("resident")
+    }
+
+
+def latest_reminders(unit_ids) -> dict[int, Reminder]:
+    """{unit id: its latest reminder}, one query."""
+    latest = (
+        Reminder.objects.filter(unit_id=OuterRef("unit_id")).order_by("-at", "-id").values("id")[:1]
+    )
+    return {
+        r.unit_id: r
+        for r in Reminder.objects.filter(
+            unit_id__in=list(unit_ids), id=Subquery(latest)
+        ).select_related("created_by")
+    }
+
+
+def unit_reminders(unit: Unit) -> QuerySet[Reminder]:
+    return Reminder.objects.filter(unit=unit).select_related("created_by").order_by("-at", "-id")
 
 
 # Statements -----------------------------------------------------------------------------------
