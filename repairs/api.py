@@ -1,5 +1,576 @@
-"""The repairs API router, mounted under /api/v1/ by estate.api."""
+"""The tickets API, mounted under /api/v1/ by estate.api. Thin: schemas in, a service or
+selector call, schemas out. Datetimes are ISO 8601 in the estate's zone; list items carry
+every field KPI.md's rates read, so the rates can be recomputed from the list alone."""
 
-from ninja import Router
+import datetime as dt
+from typing import Literal
 
-router = Router(tags=["repairs"])
+from django.utils import timezone
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from estate import privacy
+from estate.errors import DomainError
+from estate.schemas import ERRORS_4XX, PageParams, local, paginate
+from estate.scoping import estate_by_code, get_scoped_or_404, require
+from repairs import configuration, selectors, services
+from repairs.api_schemas import (
+    CalendarDayIn,
+    CalendarImportIn,
+    CalendarOut,
+    CategoryIn,
+    CategoryOut,
+    DeadlinesOut,
+    DepartmentOut,
+    EventOut,
+    ReplyTemplateIn,
+    ReplyTemplateOut,
+    SampleOut,
+    TicketDetailOut,
+    TicketIn,
+    TicketPage,
+    VisitIn,
+    VisitOut,
+    WorkingHoursIn,
+)
+from repairs.models import Category, Department, ReplyTemplate, Ticket
+
+router = Router(tags=["tickets"])
+KindLit = Literal["repair", "complaint", "suggestion"]
+StatusLit = Literal[
+    "submitted",
+    "accepted",
+    "dispatched",
+    "in_progress",
+    "on_hold",
+    "resolved",
+    "closed",
+    "cancelled",
+]
+
+
+def _ticket(request, ticket_id: int) -> Ticket:
+    """The ticket if the user's role in its estate may see tickets; 404 otherwise."""
+    ticket = selectors.ticket_list(user=request.auth).filter(pk=ticket_id).first()
+    if ticket is None:
+        raise DomainError("not_found", "Not found.", status=404)
+    return ticket
+
+
+def _detail(request, ticket: Ticket) -> Ticket:
+    return selectors.ticket_detail(user=request.auth, ticket_id=ticket.pk)
+
+
+# Tickets --------------------------------------------------------------------------------------
+class TicketFilters(PageParams):
+    estate: str | None = Field(None, description="estate code, e.g. HY01")
+    kind: KindLit | None = None
+    status: StatusLit | None = None
+    reported_from: dt.date | None = Field(None, description="local date, inclusive")
+    reported_to: dt.date | None = Field(None, description="local date, exclusive")
+    overdue: bool | None = Field(None, description="past a deadline that still runs")
+    assignee: int | None = Field(None, description="user id of the technician")
+    category: str | None = Field(None, max_length=32, description="category code or id")
+    q: str | None = Field(None, max_length=50, description="number, reporter or unit number")
+
+
+@router.get(
+    "/tickets",
+    response={200: TicketPage, **ERRORS_4XX},
+    summary="Tickets, filtered (KPI.md's fields: the ticket rates can be recomputed from them)",
+)
+def ticket_list(request, filters: Query[TicketFilters]):
+    estate = estate_by_code(request.auth, filters.estate) if filters.estate else None
+    qs = selectors.ticket_list(
+        user=request.auth,
+        estate=estate,
+        kind=filters.kind,
+        status=filters.status,
+        reported_from=filters.reported_from,
+        reported_to=filters.reported_to,
+        overdue=filters.overdue,
+        assignee=filters.assignee,
+        category=filters.category,
+        q=filters.q,
+    )
+    return paginate(qs, filters)
+
+
+@router.post(
+    "/tickets",
+    response={201: TicketDetailOut, **ERRORS_4XX},
+    summary="Log a ticket; the deadlines come from the category's service level",
+)
+def ticket_create(request, payload: TicketIn):
+    estate = estate_by_code(request.auth, payload.estate)
+    resident = None
+    if payload.resident is not None:
+        from residents.models import Resident
+
+        resident = Resident.objects.filter(estate=estate, pk=payload.resident).first()
+        if resident is None:
+            raise DomainError("invalid", "No such resident in this estate.", field="resident")
+    ticket = services.ticket_create(
+        estate=estate,
+        kind=payload.kind,
+        category=payload.category,
+        priority=payload.priority,
+        channel=payload.channel,
+        description=payload.description,
+        reporter_name=payload.reporter_name,
+        reporter_phone=payload.reporter_phone,
+        unit=payload.unit,
+        common_area=payload.common_area,
+        resident=resident,
+        major_complaint=payload.major_complaint,
+        preferred_visit_time=payload.preferred_visit_time,
+        by=request.auth,
+    )
+    return Status(201, _detail(request, ticket))
+
+
+@router.get(
+    "/tickets/{ticket_id}",
+    response={200: TicketDetailOut, **ERRORS_4XX},
+    summary="One ticket with its history, photos and return visits",
+)
+def ticket_detail(request, ticket_id: int):
+    return _detail(request, _ticket(request, ticket_id))
+
+
+class PhoneOut(Schema):
+    reporter_phone: str
+
+
+@router.get(
+    "/tickets/{ticket_id}/reporter-phone",
+    response={200: PhoneOut, **ERRORS_4XX},
+    summary="The reporter's full phone number (role-restricted; every view is logged)",
+)
+def ticket_reporter_phone(request, ticket_id: int):
+    ticket = _ticket(request, ticket_id)
+    require(request.auth, ticket.estate, "personal_data.view_unmasked")
+    privacy.log_unmasked(user=request.auth, obj=ticket, field="reporter_phone", request=request)
+    return {"reporter_phone": ticket.reporter_phone}
+
+
+@router.post(
+    "/tickets/{ticket_id}/photos",
+    response={201: TicketDetailOut, **ERRORS_4XX},
+    summary="Attach a photo (JPEG/PNG, at most 5 MB, at most 3 per ticket)",
+)
+def ticket_photo_add(request, ticket_id: int, photo: File[UploadedFile] = None):
+    ticket = _ticket(request, ticket_id)
+    if photo is None:
+        raise DomainError("invalid", "Attach the photo as multipart field 'photo'.", field="photo")
+    services.ticket_photo_add(ticket=ticket, photo=photo, by=request.auth)
+    return Status(201, _detail(request, ticket))
+
+
+# Transitions: each its own POST ----------------------------------------------------------------
+class NoteIn(Schema):
+    note: str = Field("", description="optional, at most 500 characters")
+
+
+class DispatchIn(NoteIn):
+    assignee: int | None = Field(None, description="user id of a staff member of the estate")
+    department: int | None = Field(None, description="department id")
+
+
+class ReasonIn(Schema):
+    reason: str = Field(..., description="why (at most 500 characters)")
+
+
+class CloseIn(NoteIn):
+    outcome: Literal["solved", "not_solved"]
+
+
+class CancelIn(NoteIn):
+    reason: Literal["duplicate", "invalid"]
+
+
+class ChargeIn(NoteIn):
+    amount: str | None = Field(..., description='CNY, e.g. "80.00"; null clears the charge')
+
+
+TRANSITION = {"response": {200: TicketDetailOut, **ERRORS_4XX}}
+
+
+@router.post("/tickets/{ticket_id}/accept", **TRANSITION, summary="Accept (first response)")
+def ticket_accept(request, ticket_id: int, body: NoteIn):
+    ticket = _ticket(request, ticket_id)
+    return _detail(request, services.ticket_accept(ticket=ticket, by=request.auth, note=body.note))
+
+
+@router.post(
+    "/tickets/{ticket_id}/dispatch", **TRANSITION, summary="Dispatch to a technician/department"
+)
+def ticket_dispatch(request, ticket_id: int, body: DispatchIn):
+    ticket = _ticket(request, ticket_id)
+    assignee = department = None
+    if body.assignee is not None:
+        assignee = next(
+            (
+                u
+                for u in selectors.dispatch_candidates(estate=ticket.estate)
+                if u.pk == body.assignee
+            ),
+            None,
+        )
+        if assignee is None:
+            raise DomainError("invalid", "Not on this estate's staff.", field="assignee")
+    if body.department is not None:
+        department = Department.objects.filter(estate=ticket.estate, pk=body.department).first()
+        if department is None:
+            raise DomainError("invalid", "No such department here.", field="department")
+    ticket = services.ticket_dispatch(
+        ticket=ticket, by=request.auth, assignee=assignee, department=department, note=body.note
+    )
+    return _detail(request, ticket)
+
+
+@router.post("/tickets/{ticket_id}/start", **TRANSITION, summary="Start the work")
+def ticket_start(request, ticket_id: int, body: NoteIn):
+    ticket = _ticket(request, ticket_id)
+    return _detail(request, services.ticket_start(ticket=ticket, by=request.auth, note=body.note))
+
+
+@router.post("/tickets/{ticket_id}/hold", **TRANSITION, summary="Put on hold (clock stops)")
+def ticket_hold(request, ticket_id: int, body: ReasonIn):
+    ticket = _ticket(request, ticket_id)
+    return _detail(
+        request, services.ticket_hold(ticket=ticket, by=request.auth, reason=body.reason)
+    )
+
+
+@router.post(
+    "/tickets/{ticket_id}/resume", **TRANSITION, summary="Resume (deadlines move by the hold)"
+)
+def ticket_resume(request, ticket_id: int, body: NoteIn):
+    ticket = _ticket(request, ticket_id)
+    return _detail(request, services.ticket_resume(ticket=ticket, by=request.auth, note=body.note))
+
+
+@router.post("/tickets/{ticket_id}/resolve", **TRANSITION, summary="Resolve")
+def ticket_resolve(request, ticket_id: int, body: NoteIn):
+    ticket = _ticket(request, ticket_id)
+    return _detail(request, services.ticket_resolve(ticket=ticket, by=request.auth, note=body.note))
+
+
+@router.post("/tickets/{ticket_id}/close", **TRANSITION, summary="Close as solved / not solved")
+def ticket_close(request, ticket_id: int, body: CloseIn):
+    ticket = _ticket(request, ticket_id)
+    ticket = services.ticket_close(
+        ticket=ticket, by=request.auth, outcome=body.outcome, note=body.note
+    )
+    return _detail(request, ticket)
+
+
+@router.post("/tickets/{ticket_id}/reopen", **TRANSITION, summary="Reopen within the window")
+def ticket_reopen(request, ticket_id: int, body: ReasonIn):
+    ticket = _ticket(request, ticket_id)
+    return _detail(
+        request, services.ticket_reopen(ticket=ticket, by=request.auth, reason=body.reason)
+    )
+
+
+@router.post("/tickets/{ticket_id}/cancel", **TRANSITION, summary="Cancel as duplicate/invalid")
+def ticket_cancel(request, ticket_id: int, body: CancelIn):
+    ticket = _ticket(request, ticket_id)
+    ticket = services.ticket_cancel(
+        ticket=ticket, by=request.auth, reason=body.reason, note=body.note
+    )
+    return _detail(request, ticket)
+
+
+@router.post(
+    "/tickets/{ticket_id}/charge", **TRANSITION, summary="Set the paid-service charge (特约服务)"
+)
+def ticket_charge(request, ticket_id: int, body: ChargeIn):
+    ticket = _ticket(request, ticket_id)
+    ticket = services.ticket_charge_set(
+        ticket=ticket, by=request.auth, amount=body.amount, note=body.note
+    )
+    return _detail(request, ticket)
+
+
+@router.post(
+    "/tickets/{ticket_id}/return-visits",
+    response={201: VisitOut, **ERRORS_4XX},
+    summary="Record a return visit (回访) attempt",
+)
+def ticket_return_visit(request, ticket_id: int, body: VisitIn):
+    ticket = _ticket(request, ticket_id)
+    visit = services.return_visit_record(
+        ticket=ticket,
+        by=request.auth,
+        reached=body.reached,
+        solved=body.solved,
+        rating=body.rating,
+        comment=body.comment,
+    )
+    return Status(201, visit)
+
+
+@router.get(
+    "/tickets/{ticket_id}/history",
+    response={200: list[EventOut], **ERRORS_4XX},
+    summary="A ticket's history: who did what, when",
+)
+def ticket_history(request, ticket_id: int):
+    ticket = _ticket(request, ticket_id)
+    return list(ticket.history.select_related("by", "estate"))
+
+
+# Return-visit samples ---------------------------------------------------------------------------
+class SampleQuery(Schema):
+    estate: str
+    period: str | None = Field(None, description="YYYY-MM; the latest sample when omitted")
+
+
+@router.get(
+    "/return-visit-samples",
+    response={200: list[SampleOut], **ERRORS_4XX},
+    summary="The monthly quality return-visit work list",
+)
+def return_visit_sample_list(request, query: Query[SampleQuery]):
+    estate = estate_by_code(request.auth, query.estate)
+    require(request.auth, estate, "repairs.return_visit")
+    return list(selectors.sample_list(estate=estate, period=query.period))
+
+
+# Categories, departments, calendar, reply templates -------------------------------------------
+class EstateKindQuery(Schema):
+    estate: str
+    kind: KindLit | None = None
+
+
+@router.get(
+    "/ticket-categories",
+    response={200: list[CategoryOut], **ERRORS_4XX},
+    summary="Categories with their service levels",
+)
+def category_list(request, query: Query[EstateKindQuery]):
+    estate = estate_by_code(request.auth, query.estate)
+    qs = Category.objects.filter(estate=estate, active=True)
+    return list(qs.filter(kind=query.kind) if query.kind else qs)
+
+
+def _category_save(request, payload: CategoryIn, category: Category | None, estate):
+    return configuration.category_save(
+        estate=estate,
+        by=request.auth,
+        category=category,
+        code=payload.code,
+        kind=payload.kind,
+        name=payload.name,
+        name_en=payload.name_en,
+        business_hours=payload.business_hours,
+        active=payload.active,
+        minutes=payload.minutes.model_dump(),
+    )
+
+
+@router.post(
+    "/ticket-categories",
+    response={201: CategoryOut, **ERRORS_4XX},
+    summary="Create a category (manager)",
+)
+def category_create(request, payload: CategoryIn):
+    estate = estate_by_code(request.auth, payload.estate)
+    return Status(201, _category_save(request, payload, None, estate))
+
+
+@router.put(
+    "/ticket-categories/{category_id}",
+    response={200: CategoryOut, **ERRORS_4XX},
+    summary="Change a category and its service level (manager)",
+)
+def category_update(request, category_id: int, payload: CategoryIn):
+    category = get_scoped_or_404(
+        Category.objects.select_related("estate"), request.auth, pk=category_id
+    )
+    return _category_save(request, payload, category, category.estate)
+
+
+class DeadlineQuery(Schema):
+    estate: str
+    category: int
+    priority: Literal["normal", "urgent", "emergency"] = "normal"
+    at: dt.datetime | None = Field(None, description="report time; now when omitted")
+
+
+@router.get(
+    "/ticket-deadlines",
+    response={200: DeadlinesOut, **ERRORS_4XX},
+    summary="The deadlines a ticket logged now would get (shown before saving)",
+)
+def ticket_deadlines(request, query: Query[DeadlineQuery]):
+    estate = estate_by_code(request.auth, query.estate)
+    category = Category.objects.filter(estate=estate, pk=query.category).first()
+    if category is None:
+        raise DomainError("invalid", "No such category here.", field="category")
+    respond, resolve = selectors.deadline_preview(
+        estate=estate, category=category, priority=query.priority, at=query.at
+    )
+    return {
+        "response_due_at": local(respond, estate.tz),
+        "resolve_due_at": local(resolve, estate.tz),
+        "business_hours": category.runs_on_business_hours(query.priority),
+    }
+
+
+class EstateQuery(Schema):
+    estate: str
+
+
+@router.get(
+    "/departments", response={200: list[DepartmentOut], **ERRORS_4XX}, summary="Departments"
+)
+def department_list(request, query: Query[EstateQuery]):
+    estate = estate_by_code(request.auth, query.estate)
+    return list(Department.objects.filter(estate=estate, active=True))
+
+
+class CalendarQuery(Schema):
+    estate: str
+    year: int = Field(..., ge=2000, le=2100)
+
+
+@router.get(
+    "/ticket-calendar",
+    response={200: CalendarOut, **ERRORS_4XX},
+    summary="Business hours and holidays of a year (with a warning if no source covers it)",
+)
+def calendar_detail(request, query: Query[CalendarQuery]):
+    estate = estate_by_code(request.auth, query.estate)
+    return selectors.calendar_overview(estate=estate, year=query.year)
+
+
+@router.post(
+    "/ticket-calendar/import",
+    response={200: CalendarOut, **ERRORS_4XX},
+    summary="Import China's holidays and makeup days of a year (manager)",
+)
+def calendar_import(request, payload: CalendarImportIn):
+    estate = estate_by_code(request.auth, payload.estate)
+    configuration.calendar_year_import(estate=estate, year=payload.year, by=request.auth)
+    return selectors.calendar_overview(estate=estate, year=payload.year)
+
+
+@router.post(
+    "/ticket-calendar/days",
+    response={200: CalendarOut, **ERRORS_4XX},
+    summary="Correct one day: holiday, makeup working day or normal (manager)",
+)
+def calendar_day_set(request, payload: CalendarDayIn):
+    estate = estate_by_code(request.auth, payload.estate)
+    configuration.calendar_day_set(
+        estate=estate, by=request.auth, date=payload.date, kind=payload.kind, name=payload.name
+    )
+    return selectors.calendar_overview(estate=estate, year=payload.date.year)
+
+
+@router.put(
+    "/ticket-calendar/hours",
+    response={200: CalendarOut, **ERRORS_4XX},
+    summary="Set the desk's hours on one weekday (manager)",
+)
+def calendar_hours_set(request, payload: WorkingHoursIn):
+    estate = estate_by_code(request.auth, payload.estate)
+    morning = (payload.opens, payload.lunch_from) if payload.opens and payload.lunch_from else None
+    afternoon = (
+        (payload.lunch_until, payload.closes) if payload.lunch_until and payload.closes else None
+    )
+    configuration.working_hours_set(
+        estate=estate,
+        by=request.auth,
+        weekday=payload.weekday,
+        morning=morning,
+        afternoon=afternoon,
+    )
+    return selectors.calendar_overview(estate=estate, year=timezone.now().year)
+
+
+class TemplateQuery(Schema):
+    estate: str
+    situation: str | None = None
+
+
+@router.get(
+    "/reply-templates",
+    response={200: list[ReplyTemplateOut], **ERRORS_4XX},
+    summary="Reply templates (快捷用语)",
+)
+def reply_template_list(request, query: Query[TemplateQuery]):
+    estate = estate_by_code(request.auth, query.estate)
+    return list(selectors.reply_templates(estate=estate, situation=query.situation))
+
+
+def _template_save(request, payload: ReplyTemplateIn, estate, template=None):
+    return configuration.reply_template_save(
+        estate=estate,
+        by=request.auth,
+        template=template,
+        situation=payload.situation,
+        title=payload.title,
+        text=payload.text,
+        sort=payload.sort,
+        active=payload.active,
+    )
+
+
+@router.post(
+    "/reply-templates",
+    response={201: ReplyTemplateOut, **ERRORS_4XX},
+    summary="Create a reply template (manager)",
+)
+def reply_template_create(request, payload: ReplyTemplateIn):
+    estate = estate_by_code(request.auth, payload.estate)
+    return Status(201, _template_save(request, payload, estate))
+
+
+def _template(request, template_id: int) -> ReplyTemplate:
+    return get_scoped_or_404(
+        ReplyTemplate.objects.select_related("estate"), request.auth, pk=template_id
+    )
+
+
+@router.put(
+    "/reply-templates/{template_id}",
+    response={200: ReplyTemplateOut, **ERRORS_4XX},
+    summary="Change a reply template (manager)",
+)
+def reply_template_update(request, template_id: int, payload: ReplyTemplateIn):
+    template = _template(request, template_id)
+    return _template_save(request, payload, template.estate, template)
+
+
+@router.delete(
+    "/reply-templates/{template_id}",
+    response={204: None, **ERRORS_4XX},
+    summary="Delete a reply template (manager)",
+)
+def reply_template_delete(request, template_id: int):
+    configuration.reply_template_delete(template=_template(request, template_id), by=request.auth)
+    return Status(204, None)
+
+
+class RenderOut(Schema):
+    text: str
+
+
+@router.get(
+    "/reply-templates/{template_id}/render",
+    response={200: RenderOut, **ERRORS_4XX},
+    summary="A reply template filled in for a ticket",
+)
+def reply_template_render(request, template_id: int, ticket_id: int | None = None):
+    template = _template(request, template_id)
+    ticket = None
+    if ticket_id is not None:
+        ticket = _ticket(request, ticket_id)
+        if ticket.estate_id != template.estate_id:
+            raise DomainError("not_found", "Not found.", status=404)
+    return {"text": selectors.reply_template_render(template=template, ticket=ticket)}

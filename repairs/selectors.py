@@ -6,9 +6,11 @@ rows the drill-down lists."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from estate.errors import DomainError
 from estate.kpi import Period
@@ -17,10 +19,15 @@ from estate.scoping import is_company_admin, roles_of
 from repairs import roles
 from repairs.models import (
     OPEN_STATUSES,
+    CalendarDay,
+    CalendarYear,
     Category,
+    ReplyTemplate,
+    ReturnVisit,
     ReturnVisitSample,
     ReturnVisitSampleRun,
     Ticket,
+    TicketEvent,
     overdue_q,
 )
 
@@ -158,7 +165,11 @@ def ticket_list(
 
 def ticket_detail(*, user, ticket_id: int) -> Ticket | None:
     """One ticket with its history, photos and return visits (a fixed number of queries)."""
-    qs = ticket_list(user=user).prefetch_related("history__by", "photos", "return_visits__by")
+    qs = ticket_list(user=user).prefetch_related(
+        Prefetch("history", queryset=TicketEvent.objects.select_related("by", "estate")),
+        Prefetch("return_visits", queryset=ReturnVisit.objects.select_related("by", "estate")),
+        "photos",
+    )
     return qs.filter(pk=ticket_id).first()
 
 
@@ -201,3 +212,64 @@ def sample_list(*, estate: Estate, period: str | None = None) -> QuerySet[Return
         .select_related("run", "ticket__category", "ticket__unit", "visit")
         .order_by("visit_id", "ticket__number")
     )
+
+
+def calendar_overview(*, estate: Estate, year: int) -> dict:
+    """The estate's calendar for a year: hours, dated exceptions, and whether any source
+    covers the year (if not, deadlines fall back to plain weekdays and the page warns)."""
+    from repairs import calendar
+
+    record = CalendarYear.objects.filter(estate=estate, year=year).first()
+    cal = calendar.for_estate(estate, around=dt.date(year, 1, 1))
+    warning = None
+    if record is None:
+        warning = _(
+            "No holiday calendar for %(y)d: deadlines count plain weekdays. Import the year "
+            "or enter its holidays."
+        ) % {"y": year}
+    elif record.provisional:
+        warning = _(
+            "The holidays of %(y)d are estimated; check them against the State Council's "
+            "schedule when it is published."
+        ) % {"y": year}
+    return {
+        "year": year,
+        "covered": record is not None,
+        "source": record.source if record else None,
+        "provisional": bool(record and record.provisional),
+        "warning": warning,
+        "week": cal.week,
+        "days": list(CalendarDay.objects.filter(estate=estate, date__year=year).order_by("date")),
+    }
+
+
+def deadline_preview(
+    *, estate: Estate, category: Category, priority: str, at: dt.datetime | None = None
+) -> tuple[dt.datetime, dt.datetime]:
+    """The (response, resolution) deadlines a ticket logged now would get, for the front-desk
+    form to show before saving."""
+    from repairs import calendar
+
+    at = at or timezone.now()
+    cal = calendar.for_estate(estate, around=at.astimezone(estate.tz).date())
+    respond_in, resolve_in = category.minutes(priority)
+    business = category.runs_on_business_hours(priority)
+    return (
+        calendar.deadline(at, respond_in, calendar=cal, business=business),
+        calendar.deadline(at, resolve_in, calendar=cal, business=business),
+    )
+
+
+def reply_template_render(*, template: ReplyTemplate, ticket: Ticket | None = None) -> str:
+    """The template's text with ``{number}``, ``{estate}``, ``{phone}`` and ``{resolve_due}``
+    filled in from the ticket (unknown placeholders are left as they are)."""
+    values = {"estate": template.estate.name, "phone": template.estate.service_phone}
+    if ticket is not None:
+        due = ticket.resolve_due_at.astimezone(ticket.estate.tz)
+        values |= {"number": ticket.number, "resolve_due": f"{due:%m-%d %H:%M}"}
+    return re.sub(r"\{(\w+)\}", lambda m: values.get(m[1], m[0]), template.text)
+
+
+def reply_templates(*, estate: Estate, situation: str | None = None) -> QuerySet[ReplyTemplate]:
+    qs = ReplyTemplate.objects.filter(estate=estate, active=True).select_related("estate")
+    return qs.filter(situation=situation) if situation else qs

@@ -1,0 +1,53 @@
+"""Every repairs URL with an id, asked for by a user of another estate, answers 404."""
+
+from repairs.models import ReplyTemplate
+from tests.cross_estate import register
+from tests.repairs.factories import make_category, make_ticket
+
+
+def _ticket(estate):
+    return {"ticket_id": make_ticket(estate).pk}
+
+
+def _template(estate):
+    t = ReplyTemplate.objects.create(estate=estate, situation="greeting", title="问候", text="您好")
+    return {"template_id": t.pk}
+
+
+register("api:ticket_detail", _ticket)
+register("api:ticket_reporter_phone", _ticket)
+register("api:ticket_history", _ticket)
+register("api:ticket_photo_add", _ticket, methods=("POST",))
+for _action in ("accept", "start", "resume", "resolve"):
+    register(f"api:ticket_{_action}", _ticket, methods=("POST",), data={"note": ""})
+register("api:ticket_dispatch", _ticket, methods=("POST",), data={"department": 1})
+register("api:ticket_hold", _ticket, methods=("POST",), data={"reason": "x"})
+register("api:ticket_reopen", _ticket, methods=("POST",), data={"reason": "x"})
+register("api:ticket_close", _ticket, methods=("POST",), data={"outcome": "solved"})
+register("api:ticket_cancel", _ticket, methods=("POST",), data={"reason": "duplicate"})
+register("api:ticket_charge", _ticket, methods=("POST",), data={"amount": "10.00"})
+register("api:ticket_return_visit", _ticket, methods=("POST",), data={"reached": True})
+register(
+    "api:category_update",
+    lambda e: {"category_id": make_category(e).pk},
+    methods=("PUT",),
+    data={
+        "estate": "XA01",
+        "code": "x",
+        "kind": "repair",
+        "name": "x",
+        "minutes": {
+            f"{w}_minutes_{p}": 60
+            for w in ("response", "resolve")
+            for p in ("normal", "urgent", "emergency")
+        },
+    },
+)
+register(
+    "api:reply_template_update",
+    _template,
+    methods=("PUT", "DELETE"),
+    data={"estate": "XA01", "situation": "greeting", "title": "x", "text": "x"},
+)
+register("api:reply_template_delete", _template, methods=("DELETE",))
+register("api:reply_template_render", _template)
