@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import random
 import secrets
 
 from django.conf import settings
@@ -126,15 +127,20 @@ def sample_size(population: int, *, percent: float | None = None, minimum: int |
 
 
 def return_visit_sample_create(
-    *, estate: Estate, period: Period, percent: float | None = None, minimum: int | None = None
+    *,
+    estate: Estate,
+    period: Period,
+    percent: float | None = None,
+    minimum: int | None = None,
+    rng: random.Random | None = None,
 ) -> ReturnVisitSampleRun:
     """Pick at random the month's resolved tickets of one estate for quality return visits.
     Idempotent: the month's run row is unique, so a second (or concurrent) run returns the
-    first one's sample unchanged."""
-    return _sample(estate, period, percent, minimum)[0]
+    first one's sample unchanged. ``rng`` only for reproducible demo data."""
+    return _sample(estate, period, percent, minimum, rng)[0]
 
 
-def _sample(estate, period, percent, minimum) -> tuple[ReturnVisitSampleRun, bool]:
+def _sample(estate, period, percent, minimum, rng=None) -> tuple[ReturnVisitSampleRun, bool]:
     existing = ReturnVisitSampleRun.objects.filter(estate=estate, period=period.label).first()
     if existing is not None:
         return existing, False
@@ -153,7 +159,7 @@ def _sample(estate, period, percent, minimum) -> tuple[ReturnVisitSampleRun, boo
             run = ReturnVisitSampleRun.objects.create(
                 estate=estate, period=period.label, population=len(ids), created_at=period.now
             )
-            picked = secrets.SystemRandom().sample(
+            picked = (rng or secrets.SystemRandom()).sample(
                 ids, sample_size(len(ids), percent=percent, minimum=minimum)
             )
             ReturnVisitSample.objects.bulk_create(

@@ -1,0 +1,18 @@
+"""Periodic work of repairs: thin Huey tasks calling the services."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from repairs import services
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def tickets_flag_overdue():
+    """Flag tickets that passed a deadline and tell the managers (every 5 minutes)."""
+    return services.tickets_flag_overdue()
+
+
+@db_periodic_task(crontab(day="1", hour="2", minute="30"))
+def return_visit_samples_create():
+    """The previous month's quality return-visit sample of every estate (1st of the month)."""
+    return services.return_visit_samples_create_all()
