@@ -51,3 +51,33 @@ register(
 )
 register("api:reply_template_delete", _template, methods=("DELETE",))
 register("api:reply_template_render", _template)
+
+
+# Staff pages (repairs/urls.py) -----------------------------------------------------------------
+def _ticket_with_photo(estate):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (4, 4), "blue").save(buf, format="PNG")
+    ticket = make_ticket(estate, photos=[SimpleUploadedFile("p.png", buf.getvalue())])
+    return {"ticket_id": ticket.pk, "photo_id": ticket.photos.get().pk}
+
+
+register("repairs:ticket_detail", _ticket)
+register(
+    "repairs:ticket_action",
+    lambda e: _ticket(e) | {"action": "accept"},
+    methods=("POST",),
+    data={"accept-note": ""},
+)
+register("repairs:ticket_photo", _ticket_with_photo)
+register(
+    "repairs:category_edit",
+    lambda e: {"category_id": make_category(e).pk},
+    methods=("GET", "POST"),
+)
+register("repairs:template_edit", _template, methods=("GET", "POST"))
+register("repairs:template_delete", _template, methods=("POST",))
