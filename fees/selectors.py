@@ -33,7 +33,12 @@ ZERO = Value(Decimal("0.00"), output_field=MONEY_FIELD)
 OUTSTANDING = ExpressionWrapper(F("amount_due") - F("amount_paid"), output_field=MONEY_FIELD)
 
 # Ageing buckets: (key, fewest days past due, most days past due or None).
-AGE_BUCKETS = [("0_30", 1, 30), ("31_90", 31, 90), ("91_180", 91, 180), ("over_180", 181, None)]
+AGE_BUCKETS = [
+    ("d0_30", 1, 30),
+    ("d31_90", 31, 90),
+    ("d91_180", 91, 180),
+    ("over_180", 181, None),
+]
 REMIND_QUIET_DAYS = 7
 
 
@@ -458,8 +463,8 @@ def period_statement(*, estate: Estate, period: Period) -> dict:
         estate=estate, received_at__gte=period.start, received_at__lt=period.end
     ).aggregate(
         count=Count("id", filter=Q(reversal__isnull=True)),
-        amount=Coalesce(Sum("amount", filter=Q(reversal__isnull=True)), ZERO),
-        reversed=Coalesce(Sum("amount", filter=Q(reversal__isnull=False)), ZERO),
+        total=Coalesce(Sum("amount", filter=Q(reversal__isnull=True)), ZERO),
+        reversed_total=Coalesce(Sum("amount", filter=Q(reversal__isnull=False)), ZERO),
     )
     totals = {
         key: sum((r[key] for r in rows), Decimal("0.00"))

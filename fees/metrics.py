@@ -1,0 +1,87 @@
+"""The fee rates of KPI.md (收缴率, 及时率, 准确率), one aggregate query for the three.
+
+Cohort: bills of the estate, not voided, with ``due_date`` in the period; the accuracy cohort
+is every bill with ``issued_at`` in the period, voided ones included. Money counts yuan."""
+
+from urllib.parse import urlencode
+
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncDate
+from django.urls import reverse
+
+from estate.kpi import Metric, Period, Ratio, register_group
+from fees.models import Bill
+
+
+def due_cohort(period: Period) -> Q:
+    return Q(voided_at__isnull=True, due_date__gte=period.start_date, due_date__lt=period.end_date)
+
+
+def issued_cohort(period: Period) -> Q:
+    return Q(issued_at__gte=period.start, issued_at__lt=period.end)
+
+
+def compute(*, estate, period: Period) -> dict[str, Ratio]:
+    """``collection_rate`` = paid / due on the due cohort (CNY); ``timely_rate`` = cohort bills
+    fully paid by their due date (local date of the last payment) / those fully paid or past
+    due; ``accuracy_rate`` = issued bills not voided / issued bills."""
+    due = due_cohort(period)
+    issued = issued_cohort(period)
+    fully_paid = Q(fully_paid_at__isnull=False)
+    agg = (
+        Bill.objects.filter(estate=estate)
+        .filter(due | issued)
+        .annotate(paid_date=TruncDate("fully_paid_at", tzinfo=period.tz))
+        .aggregate(
+            paid=Sum("amount_paid", filter=due),
+            owed=Sum("amount_due", filter=due),
+            on_time=Count("id", filter=due & fully_paid & Q(paid_date__lte=F("due_date"))),
+            judged=Count("id", filter=due & (fully_paid | Q(due_date__lt=period.today))),
+            kept=Count("id", filter=issued & Q(voided_at__isnull=True)),
+            issued=Count("id", filter=issued),
+        )
+    )
+    return {
+        "fees.collection_rate": Ratio(agg["paid"], agg["owed"]),
+        "fees.timely_rate": Ratio(agg["on_time"], agg["judged"]),
+        "fees.accuracy_rate": Ratio(agg["kept"], agg["issued"]),
+    }
+
+
+def _bills_url(estate, **params) -> str:
+    return f"{reverse('fees:bills')}?{urlencode({'estate': estate.code, **params})}"
+
+
+def _due_range(period: Period) -> dict:
+    return {"due_from": period.start_date.isoformat(), "due_to": period.end_date.isoformat()}
+
+
+def _issued_range(period: Period) -> dict:
+    return {
+        "issued_from": period.start_date.isoformat(),
+        "issued_to": period.end_date.isoformat(),
+    }
+
+
+def _collection_link(estate, period: Period, part: str) -> str:
+    return _bills_url(estate, **_due_range(period), voided="no")
+
+
+def _timely_link(estate, period: Period, part: str) -> str:
+    paid = "on_time" if part == "numerator" else "judged"
+    return _bills_url(estate, **_due_range(period), voided="no", paid=paid)
+
+
+def _accuracy_link(estate, period: Period, part: str) -> str:
+    extra = {"voided": "no"} if part == "numerator" else {}
+    return _bills_url(estate, **_issued_range(period), **extra)
+
+
+register_group(
+    [
+        Metric("fees.collection_rate", "收缴率", "Collection rate", "cny", _collection_link),
+        Metric("fees.timely_rate", "及时率", "Timely payment rate", "count", _timely_link),
+        Metric("fees.accuracy_rate", "准确率", "Billing accuracy rate", "count", _accuracy_link),
+    ],
+    compute,
+)

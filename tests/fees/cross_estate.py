@@ -1,0 +1,39 @@
+"""Every fees URL with an id, asked for by a user of another estate, answers 404."""
+
+import uuid
+
+from tests.cross_estate import register
+from tests.factories import make_staff, make_unit
+from tests.fees.factories import make_bill, pay
+
+
+def _unit(estate):
+    return {"unit_id": make_unit(estate).pk}
+
+
+def _bill(estate):
+    return {"bill_id": make_bill(make_unit(estate)).pk}
+
+
+def _payment(estate):
+    unit = make_unit(estate)
+    make_bill(unit)
+    return {"payment_id": pay(unit, "10.00", make_staff(estate, "finance")).pk}
+
+
+# Pages (fees/urls.py)
+register("fees:account", _unit)
+register("fees:unit_statement", _unit)
+register("fees:unit_notice_pdf", _unit)
+register("fees:reminders", _unit, methods=("GET", "POST"), data={"channel": "phone"})
+register(
+    "fees:cashier_unit",
+    _unit,
+    methods=("GET", "POST"),
+    data={"amount": "10.00", "method": "cash", "idempotency_key": uuid.uuid4().hex},
+)
+register("fees:credit_use", _unit, methods=("POST",))
+register("fees:bill_void", _bill, methods=("POST",), data={"reason": "wrong area"})
+register("fees:payment", _payment)
+register("fees:receipt_pdf", _payment)
+register("fees:payment_reverse", _payment, methods=("POST",), data={"reason": "wrong unit"})
