@@ -98,6 +98,7 @@ class _Builder:
             reporter_name=fake_name(rng),
             reporter_phone_enc=self.phones.setdefault(phone, privacy.encrypt(phone)),
             reporter_phone_masked=privacy.mask_phone(phone),
+            reporter_phone_index=privacy.blind_index(phone),
             description=rng.choice(_TEXT[kind]),
             major_complaint=kind == "complaint" and rng.random() < 0.03,
             business_hours=business,
