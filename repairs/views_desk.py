@@ -2,6 +2,8 @@
 search for the unit or resident, filling the reporter in from a pick, the categories of a kind,
 and the deadlines a ticket would get if saved now."""
 
+import re
+
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +22,7 @@ from residents.models import Resident
 from residents.selectors import resident_search
 
 SEARCH_LIMIT = 8
+PLACEHOLDER = re.compile(r"\{\w+\}")
 CREATE = "repairs.ticket.create"
 
 
@@ -42,10 +45,13 @@ def _unit(user, estate, number: str):
 
 def _render(request, estate, form, *, status=200, created=None, photos_dropped=False):
     resident = _resident(estate, form["resident"].value())
-    templates = [
+    # Before saving there is no number or deadline: phrases that need them wait for the
+    # ticket page.
+    rendered = [
         {"title": t.title, "text": selectors.reply_template_render(template=t)}
         for t in selectors.reply_templates(estate=estate)
     ]
+    templates = [t for t in rendered if not PLACEHOLDER.search(t["text"])]
     dispatch = None
     if created is not None and scoping.can(request.user, estate, "repairs.ticket.dispatch"):
         dispatch = DispatchChoices(estate).form(prefix="dispatch")
