@@ -1,0 +1,216 @@
+"""Spreadsheet exports of the bills list and the arrears list, with the page's filters.
+
+CSV streams row by row (StreamingHttpResponse over a server-side cursor); XLSX is written by
+openpyxl in write-only mode, which keeps rows in a temporary file rather than in memory, and
+the finished file is streamed from disk. Phones are included only for roles that may export
+personal data, and such an export is written to the access log."""
+
+import csv
+import datetime as dt
+import tempfile
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from estate import privacy, scoping
+from fees import selectors
+from fees.models import Bill, Reminder
+
+CHUNK = 500
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back, for csv.writer."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_response(header: list[str], rows: Iterable[list], filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        yield "\ufeff"  # so that Excel reads the file as UTF-8 (Chinese names)
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow(["" if v is None else v for v in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def xlsx_response(header: list[str], rows: Iterable[list], filename: str, title: str):
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it once sent
+    workbook.save(out)
+    out.seek(0)
+    return FileResponse(
+        out,
+        as_attachment=True,
+        filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def respond(fmt: str, header: list[str], rows: Iterable[list], stem: str, title: str):
+    if fmt == "xlsx":
+        return xlsx_response(header, rows, f"{stem}.xlsx", title)
+    return csv_response(header, rows, f"{stem}.csv")
+
+
+def _local(moment: dt.datetime | None, tz) -> dt.datetime | None:
+    """A naive local time: spreadsheets have no time zones."""
+    if moment is None:
+        return None
+    return timezone.localtime(moment, tz).replace(tzinfo=None, microsecond=0)
+
+
+def _chunks(iterator: Iterator, size: int = CHUNK) -> Iterator[list]:
+    chunk = []
+    for item in iterator:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def may_export_phones(user, estate) -> bool:
+    return scoping.can(user, estate, "personal_data.export")
+
+
+def _log_phone_export(request, estate, what: str) -> None:
+    privacy.log_unmasked(
+        user=request.user, obj=estate, estate=estate, field=f"phone:{what}", request=request
+    )
+
+
+def _contact_cells(contact, phones: bool) -> list:
+    name = contact.name if contact is not None else ""
+    if not phones:
+        return [name]
+    return [name, contact.phone if contact is not None else ""]
+
+
+def _status(bill: Bill) -> str:
+    if bill.voided_at is not None:
+        return "voided"
+    if bill.fully_paid_at is not None:
+        return "paid"
+    return "partial" if bill.amount_paid > 0 else "unpaid"
+
+
+def bill_rows(qs, *, estate, phones: bool, labels: dict) -> Iterator[list]:
+    """Rows of the bills export; ``labels`` are translated before streaming starts, since the
+    rows are made after the view has returned."""
+    tz = estate.tz
+    for chunk in _chunks(qs.iterator(chunk_size=CHUNK)):
+        contacts = selectors.primary_contacts({b.unit_id for b in chunk})
+        for bill in chunk:
+            yield [
+                bill.number,
+                bill.unit.number,
+                *_contact_cells(contacts.get(bill.unit_id), phones),
+                bill.fee_item.name,
+                bill.period,
+                bill.amount_due,
+                bill.amount_paid,
+                bill.amount_due - bill.amount_paid if bill.voided_at is None else Decimal("0"),
+                bill.due_date,
+                labels[_status(bill)],
+                _local(bill.issued_at, tz),
+                _local(bill.fully_paid_at, tz),
+                _local(bill.voided_at, tz),
+                bill.void_reason,
+            ]
+
+
+def bills_export(request, qs, *, estate, fmt: str):
+    phones = may_export_phones(request.user, estate)
+    header = [
+        _("Bill number"),
+        _("Unit"),
+        _("Primary contact"),
+        *([_("Phone")] if phones else []),
+        _("Fee item"),
+        _("Period"),
+        _("Amount due"),
+        _("Amount paid"),
+        _("Owed"),
+        _("Due date"),
+        _("Status"),
+        _("Issued at"),
+        _("Fully paid at"),
+        _("Voided at"),
+        _("Reason for voiding"),
+    ]
+    if phones:
+        _log_phone_export(request, estate, "bills")
+    stem = f"{estate.code}-bills-{timezone.localdate(timezone.now(), estate.tz)}"
+    labels = {
+        "voided": _("voided"),
+        "paid": _("paid"),
+        "partial": _("partly paid"),
+        "unpaid": _("unpaid"),
+    }
+    rows = bill_rows(qs, estate=estate, phones=phones, labels=labels)
+    return respond(fmt, header, rows, stem, _("Bills"))
+
+
+def arrears_rows(qs, *, estate, phones: bool, channels: dict) -> Iterator[list]:
+    tz = estate.tz
+    for chunk in _chunks(qs.iterator(chunk_size=CHUNK)):
+        ids = [row["unit_id"] for row in chunk]
+        contacts = selectors.primary_contacts(ids)
+        reminders = selectors.latest_reminders(ids)
+        for row in chunk:
+            reminder = reminders.get(row["unit_id"])
+            yield [
+                row["unit__number"],
+                *_contact_cells(contacts.get(row["unit_id"]), phones),
+                row["d0_30"],
+                row["d31_90"],
+                row["d91_180"],
+                row["over_180"],
+                row["total"],
+                row["bills"],
+                row["oldest_due"],
+                _local(reminder.at, tz) if reminder else None,
+                channels[reminder.channel] if reminder else "",
+                reminder.promised_date if reminder else None,
+            ]
+
+
+def arrears_export(request, qs, *, estate, fmt: str):
+    phones = may_export_phones(request.user, estate)
+    header = [
+        _("Unit"),
+        _("Primary contact"),
+        *([_("Phone")] if phones else []),
+        _("0-30 days"),
+        _("31-90 days"),
+        _("91-180 days"),
+        _("over 180 days"),
+        _("Total owed"),
+        _("Bills"),
+        _("Oldest due date"),
+        _("Last reminder"),
+        _("How"),
+        _("Promised payment date"),
+    ]
+    if phones:
+        _log_phone_export(request, estate, "arrears")
+    stem = f"{estate.code}-arrears-{timezone.localdate(timezone.now(), estate.tz)}"
+    channels = {value: str(label) for value, label in Reminder.Channel.choices}
+    rows = arrears_rows(qs, estate=estate, phones=phones, channels=channels)
+    return respond(fmt, header, rows, stem, _("Arrears"))
