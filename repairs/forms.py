@@ -10,7 +10,16 @@ from django.utils.translation import gettext_lazy as _
 from estate.errors import DomainError
 from repairs.models import CalendarDay, Category, Priority, ReplyTemplate, Ticket
 
-DESK_CHANNELS = [c for c in Ticket.Channel.choices if c[0] != Ticket.Channel.WEB_FORM]
+# The channel's own words: the model's bare "phone" is shared with other apps' catalogues,
+# where it means a mobile number (手机号), not a phone call (来电).
+CHANNEL_LABELS = {
+    Ticket.Channel.FRONT_DESK: _("at the front desk"),
+    Ticket.Channel.PHONE: _("phone call"),
+    Ticket.Channel.WEB_FORM: _("resident's web form"),
+    Ticket.Channel.WALK_IN: _("walk-in"),
+    Ticket.Channel.OTHER: _("other"),
+}
+DESK_CHANNELS = [(v, label) for v, label in CHANNEL_LABELS.items() if v != Ticket.Channel.WEB_FORM]
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
 
 

@@ -94,7 +94,7 @@ def desk(request, estate):
     phone = data["reporter_phone"] or (resident.phone if resident is not None else "")
     unit = _unit(request.user, estate, data["unit"])
     if data["unit"].strip() and unit is None:
-        form.add_error("unit", _("There is no unit %(n)s in this estate.") % {"n": data["unit"]})
+        form.add_error("unit", _("No unit numbered %(n)s in this estate.") % {"n": data["unit"]})
         return _render(request, estate, form, status=422, photos_dropped=dropped)
     try:
         ticket = services.ticket_create(

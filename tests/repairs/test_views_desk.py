@@ -246,6 +246,22 @@ def test_reply_templates_are_offered_for_the_description(desk, estate_a, plumbin
     assert 'data-insert="您好，这里是华苑客服中心"' in html
 
 
+def test_phrases_that_need_the_saved_ticket_wait_for_the_ticket_page(desk, estate_a):
+    ReplyTemplate.objects.create(
+        estate=estate_a, situation="accept", title="受理", text="单号{number}，{resolve_due}前处理"
+    )
+    assert "单号" not in desk.get(URL).content.decode()
+
+
+def test_the_page_speaks_chinese_by_default_and_english_on_request(desk, estate_a, plumbing):
+    chinese = desk.get(URL).content.decode()
+    assert "登记报事" in chinese and "来电" in chinese
+    english = desk.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Log a call" in english and "phone call" in english
+    html = _post(desk, estate_a, plumbing, unit="9-9-9999").content.decode()
+    assert "本小区没有" in _error_beside(html, "unit")
+
+
 def test_technicians_and_finance_cannot_log_calls(client, estate_a):
     for role in ("technician", "finance"):
         client.force_login(make_staff(estate_a, role))
