@@ -259,9 +259,8 @@ def ticket_dispatch(
         ticket.first_response_at = now
     ticket.is_overdue = ticket.overdue(now)
     wf.save(ticket, "status", "assignee", "department", "first_response_at", "is_overdue")
-    who = ", ".join(
-        str(x) for x in (assignee and assignee.get_full_name() or assignee, department) if x
-    )
+    names = [assignee.get_full_name() or assignee.get_username()] if assignee else []
+    who = ", ".join(names + ([department.name] if department else []))
     wf.event(
         ticket, E.DISPATCHED, by=by, at=now, old=old, note=" · ".join(filter(None, [who, note]))
     )
