@@ -49,9 +49,10 @@ def cohorts(*, estate_id, start: dt.datetime, end: dt.datetime, now: dt.datetime
     """Both cohorts of KPI.md (repairs and complaints reported in [start, end), not
     cancelled), one row per kind with every numerator and denominator."""
     aggregates = {}
+    # COUNT(kind), not COUNT(id): every column read is in ticket_rates_idx (index-only scan).
     for name, (num, den) in selectors.rate_parts(now).items():
-        aggregates[f"{name}:n"] = Count("id", filter=den & num)
-        aggregates[f"{name}:d"] = Count("id", filter=den)
+        aggregates[f"{name}:n"] = Count("kind", filter=den & num)
+        aggregates[f"{name}:d"] = Count("kind", filter=den)
     return (
         Ticket.objects.filter(
             estate_id=estate_id,
