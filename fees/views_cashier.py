@@ -34,16 +34,16 @@ def form_error(form, exc: DomainError) -> None:
 
 
 def _today_at_desk(request, estate) -> dict:
-    """What this cashier took today in this estate: the latest payments and the total."""
+    """What this cashier received today (local day of the estate): latest payments, total."""
     tz = estate.tz
     start = timezone.localtime(timezone.now(), tz).replace(
         hour=0, minute=0, second=0, microsecond=0
     )
     qs = Payment.objects.filter(
-        estate=estate, created_by=request.user, created_at__gte=start, reversal__isnull=True
+        estate=estate, created_by=request.user, received_at__gte=start, reversal__isnull=True
     )
     totals = qs.aggregate(count=Count("id"), amount=Coalesce(Sum("amount"), selectors.ZERO))
-    latest = list(qs.select_related("unit").order_by("-created_at", "-id")[:10])
+    latest = list(qs.select_related("unit").order_by("-received_at", "-id")[:10])
     return {"latest": latest, **totals}
 
 
