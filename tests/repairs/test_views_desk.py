@@ -78,7 +78,13 @@ def test_saving_logs_the_ticket_and_offers_dispatch(desk, estate_a, plumbing):
     assert ticket.created_by is not None
     page = desk.get(response["Location"]).content.decode()
     assert ticket.number in page
-    assert reverse("repairs:ticket_action", args=[ticket.pk, "dispatch"]) in page
+    dispatch = reverse("repairs:ticket_action", args=[ticket.pk, "dispatch"])
+    assert dispatch in page
+    tech = make_staff(estate_a, "technician")
+    back = desk.post(dispatch, {"dispatch-assignee": tech.pk, "next": f"{URL}?estate=HY01"})
+    assert back["Location"] == f"{URL}?estate=HY01"  # ready for the next call
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.assignee) == ("dispatched", tech)
 
 
 @pytest.mark.parametrize(
