@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from estate import privacy, scoping
@@ -158,10 +159,10 @@ def bills_export(request, qs, *, estate, fmt: str):
         _log_phone_export(request, estate, "bills")
     stem = f"{estate.code}-bills-{timezone.localdate(timezone.now(), estate.tz)}"
     labels = {
-        "voided": _("voided"),
-        "paid": _("paid"),
-        "partial": _("partly paid"),
-        "unpaid": _("unpaid"),
+        "voided": pgettext("bill status", "voided"),
+        "paid": pgettext("bill status", "paid"),
+        "partial": pgettext("bill status", "partly paid"),
+        "unpaid": pgettext("bill status", "unpaid"),
     }
     rows = bill_rows(qs, estate=estate, phones=phones, labels=labels)
     return respond(fmt, header, rows, stem, _("Bills"))

@@ -3,6 +3,7 @@ reasons), and a refused service call comes back as an error beside its field."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from estate.models import Building
 from fees.models import FeeItem, Payment, Reminder
@@ -17,10 +18,10 @@ PERIOD_INPUT = forms.TextInput(
 
 BILL_STATUS_CHOICES = [
     ("", _("all")),
-    ("unpaid", _("unpaid")),
-    ("partial", _("partly paid")),
-    ("paid", _("paid")),
-    ("voided", _("voided")),
+    ("unpaid", pgettext_lazy("bill status", "unpaid")),
+    ("partial", pgettext_lazy("bill status", "partly paid")),
+    ("paid", pgettext_lazy("bill status", "paid")),
+    ("voided", pgettext_lazy("bill status", "voided")),
 ]
 BUCKET_LABELS = {
     "d0_30": _("0-30 days"),

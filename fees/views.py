@@ -97,6 +97,11 @@ def _period(request, estate) -> tuple[kpi.Period, str | None]:
     return kpi.Period.containing(estate.tz, timezone.now()), None
 
 
+def _pct(ratio: kpi.Ratio):
+    """The rate as a percentage for display (0.7247 -> 72.47); None where it has no value."""
+    return None if ratio.rate is None else ratio.rate * 100
+
+
 def _fee_metrics() -> list[kpi.Metric]:
     return [m for m in kpi.metrics() if m.key.startswith("fees.")]
 
@@ -115,7 +120,7 @@ def overview(request):
         {
             "metric": m,
             "ratio": ratios[m.key],
-            "pct": None if ratios[m.key].rate is None else ratios[m.key].rate * 100,
+            "pct": _pct(ratios[m.key]),
             "num_link": m.link(estate, period, "numerator"),
             "den_link": m.link(estate, period, "denominator"),
         }
@@ -126,7 +131,15 @@ def overview(request):
     for _i in range(TREND_MONTHS):
         month = month.previous()
         month_ratios = metrics.compute(estate=estate, period=month)
-        trend.append({"period": month, **{k.split(".")[1]: r for k, r in month_ratios.items()}})
+        collection = month_ratios["fees.collection_rate"]
+        trend.append(
+            {
+                "period": month,
+                "due": collection.denominator,
+                "paid": collection.numerator,
+                "pcts": [_pct(month_ratios[m.key]) for m in _fee_metrics()],
+            }
+        )
     today = today_in(estate)
     return render(
         request,
@@ -144,6 +157,7 @@ def overview(request):
             "ageing": selectors.arrears_ageing(estate=estate, today=today),
             "today": today,
             "trend": trend,
+            "trend_labels": [m.label for m in _fee_metrics()],
             "due_bills_link": with_query(
                 reverse("fees:bills"),
                 estate=estate.code,

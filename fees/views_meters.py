@@ -36,8 +36,9 @@ def _sheet_form(request, estate) -> MeterSheetForm:
     data.setdefault("period", _current_period(estate))
     if not data.get("item"):
         first = MeterSheetForm(estate=estate).fields["item"].queryset.first()
-        if first is not None:
-            data["item"] = str(first.pk)
+        if first is None:  # nothing to read: an empty form, not a "required" error
+            return MeterSheetForm(estate=estate, initial={"period": data["period"]})
+        data["item"] = str(first.pk)
     return MeterSheetForm(data, estate=estate)
 
 
