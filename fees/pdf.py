@@ -21,7 +21,7 @@ from estate.kpi import Period
 from estate.models import Estate, Unit
 from estate.pdf import cjk_font
 from fees import selectors
-from fees.models import Bill, Payment
+from fees.models import Allocation, Bill, Payment
 
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
 GROUP_UNITS = ["", "万", "亿", "万亿"]
@@ -164,7 +164,11 @@ def receipt_pdf(payment: Payment, *, size: str = "a4") -> bytes:
     """The receipt of one payment: number, unit, payer, method, the bills it paid, the amount
     in figures and in capital numerals, who received it; marked when reversed."""
     estate = payment.estate
-    allocations = selectors.payment_allocations(payment)
+    allocations = list(
+        Allocation.objects.filter(payment_id=payment.pk, reversal__isnull=True)
+        .order_by("bill__due_date", "bill_id")
+        .values_list("bill__number", "bill__fee_item__name", "bill__period", "amount")
+    )
     lines = len(allocations) + 1
     pagesize = A4 if size == "a4" else (RECEIPT_WIDTH, (120 + 6 * lines) * mm)
     sheet = _Sheet(pagesize, margin=15 * mm if size == "a4" else 4 * mm)
@@ -186,13 +190,12 @@ def receipt_pdf(payment: Payment, *, size: str = "a4") -> bytes:
             sheet.text(_("Reference: %(r)s") % {"r": payment.reference}, 8 if small else 10)
         sheet.rule()
         rows, allocated = [], Decimal("0.00")
-        for alloc in allocations:
-            allocated += alloc.amount
-            name = alloc.bill.fee_item.name
+        for number, name, period, amount in allocations:
+            allocated += amount
             rows.append(
-                [name, alloc.bill.period, f"{alloc.amount:,.2f}"]
+                [name, period, f"{amount:,.2f}"]
                 if small
-                else [alloc.bill.number, name, alloc.bill.period, f"{alloc.amount:,.2f}"]
+                else [number, name, period, f"{amount:,.2f}"]
             )
         if payment.amount > allocated:
             rest = f"{payment.amount - allocated:,.2f}"

@@ -2,11 +2,12 @@
 periodic bill generation."""
 
 import datetime as dt
+import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -320,25 +321,85 @@ def _cycle_starts(item: FeeItem, month: int) -> bool:
 
 
 def _quantities(item: FeeItem, estate: Estate, period: Period) -> list[tuple[int, str, Decimal]]:
-    """(unit id, unit number, quantity) of every unit the item bills for the period."""
+    """(unit id, unit number, quantity) of every unit the item bills for the period and has no
+    bill yet: an anti-join on the unique index, so a re-run reads nothing."""
+    billed = Bill.objects.filter(
+        fee_item=item, period=period.label, reissue_of__isnull=True, source_ref=""
+    )
     if item.basis == FeeItem.Basis.METERED:
         return [
             (uid, number, reading - previous)
             for uid, number, reading, previous in MeterReading.objects.filter(
                 fee_item=item, period=period.label
-            ).values_list("unit_id", "unit__number", "reading", "previous")
+            )
+            .exclude(Exists(billed.filter(unit_id=OuterRef("unit_id"))))
+            .values_list("unit_id", "unit__number", "reading", "previous")
         ]
     if item.basis == FeeItem.Basis.PER_SPACE:
         day = period.start_date
         return list(
             FeeAssignment.objects.filter(fee_item=item, starts_on__lte=day)
             .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=day))
+            .exclude(Exists(billed.filter(unit_id=OuterRef("unit_id"))))
             .values_list("unit_id", "unit__number", "quantity")
         )
-    units = Unit.objects.filter(estate=estate).exclude(status=Unit.Status.UNSOLD)
+    units = (
+        Unit.objects.filter(estate=estate)
+        .exclude(status=Unit.Status.UNSOLD)
+        .exclude(Exists(billed.filter(unit_id=OuterRef("pk"))))
+    )
     if item.basis == FeeItem.Basis.PER_AREA:
         return list(units.values_list("id", "number", "floor_area"))
     return [(uid, number, Decimal("1.00")) for uid, number in units.values_list("id", "number")]
+
+
+_INSERT_DEFAULTS = {
+    "amount_paid": Decimal("0.00"),
+    "revision": 0,
+    "source_ref": "",
+    "description": "",
+    "void_reason": "",
+}
+
+
+def _copy_value(value) -> str:
+    if isinstance(value, str):
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def _bills_insert(rows: list[dict], *, now: dt.datetime) -> int:
+    """Insert new bills, skipping any that exist (the unique constraints decide); returns how
+    many were inserted. On PostgreSQL the rows are COPYed into a temporary table and moved
+    with one INSERT ... ON CONFLICT DO NOTHING, without building model instances: this is
+    what keeps a 150,000-unit month well under a minute."""
+    if not rows:
+        return 0
+    if connection.vendor != "postgresql":
+        bills = [Bill(**row, updated_at=now) for row in rows]
+        Bill.objects.bulk_create(bills, batch_size=2000, ignore_conflicts=True)
+        return len(bills)
+    fields = [*rows[0], *_INSERT_DEFAULTS, "updated_at"]
+    extra = "\t".join(_copy_value(v) for v in [*_INSERT_DEFAULTS.values(), now])
+    data = "".join(
+        "\t".join([*(_copy_value(v) for v in row.values()), extra]) + "\n" for row in rows
+    )
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f) for f in fields)
+    table = quote(Bill._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE fees_bill_load ON COMMIT DROP AS "
+            f"SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        cursor.cursor.copy_expert(f"COPY fees_bill_load ({columns}) FROM STDIN", io.StringIO(data))
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM fees_bill_load "
+            "ON CONFLICT DO NOTHING"
+        )
+        inserted = cursor.rowcount
+        cursor.execute("DROP TABLE fees_bill_load")
+    return inserted
 
 
 @transaction.atomic
@@ -368,35 +429,29 @@ def bills_generate(*, estate: Estate, period_label: str, now: dt.datetime | None
         factor = Decimal(1) if item.basis == FeeItem.Basis.METERED else Decimal(months)
         period_end = add_months(period.start_date, months)
         due = due_date_for(item, period_end)
-        existing = set(
-            Bill.objects.filter(
-                fee_item=item, period=period.label, reissue_of__isnull=True, source_ref=""
-            ).values_list("unit_id", flat=True)
-        )
         prefix = f"{estate.code}-{period.start:%Y%m}-{item.code}-"
-        new = []
+        rows = []
         for unit_id, number, quantity in _quantities(item, estate, period):
             amount = money(price * quantity * factor)
-            if unit_id in existing or amount <= 0:
+            if amount <= 0:
                 continue
-            new.append(
-                Bill(
-                    estate_id=estate.pk,
-                    unit_id=unit_id,
-                    fee_item_id=item.pk,
-                    number=prefix + number,
-                    period=period.label,
-                    period_start=period.start_date,
-                    period_end=period_end,
-                    quantity=quantity,
-                    unit_price=price,
-                    amount_due=amount,
-                    due_date=due,
-                    issued_at=now,
-                )
+            rows.append(
+                {
+                    "estate_id": estate.pk,
+                    "unit_id": unit_id,
+                    "fee_item_id": item.pk,
+                    "number": prefix + number,
+                    "period": period.label,
+                    "period_start": period.start_date,
+                    "period_end": period_end,
+                    "quantity": quantity,
+                    "unit_price": price,
+                    "amount_due": amount,
+                    "due_date": due,
+                    "issued_at": now,
+                }
             )
-        Bill.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
-        created += len(new)
+        created += _bills_insert(rows, now=now)
     if created:
         for account in UnitAccount.objects.filter(estate=estate, credit__gt=0).select_related(
             "unit"
