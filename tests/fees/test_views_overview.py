@@ -94,3 +94,27 @@ def test_the_navigation_shows_fees_pages_by_role(client, estate_a, role, shown, 
         assert reverse(f"fees:{name}") in links, name
     for name in hidden:
         assert reverse(f"fees:{name}") not in links, name
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "bills",
+        "bills_csv",
+        "bills_xlsx",
+        "overview",
+        "statement_pdf",
+        "cashier",
+        "arrears",
+        "arrears_csv",
+        "arrears_xlsx",
+        "notices_pdf",
+        "meters",
+        "meter_import",
+        "meter_template",
+    ],
+)
+def test_every_fees_page_needs_a_login(client, estate_a, name):
+    response = client.get(reverse(f"fees:{name}"))
+
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
