@@ -195,6 +195,9 @@ def main() -> int:
     rerun, recreated = generate_all()
     receipt_time = receipts(args.receipts)
 
+    print(
+        f"billing_load_average_1min: {os.getloadavg()[0]:.1f} (2 cores; other work on the machine)"
+    )
     print(f"billing_units: {total_units} units")
     print(f"billing_generate_{total_units}_units: {generate:.1f} s")
     print(f"billing_bills_created: {created} bills")
