@@ -18,7 +18,21 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
 @pytest.fixture
-def auth_header(db):
+def keep_connection():
+    """Calling the WSGI app directly would close the test's database connection at the end of
+    each request (request_finished); Django's own test client disconnects that too."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def auth_header(db, keep_connection):
     estate = make_estate(code="HY01")
     make_unit(estate, number="1-1-101")
     _record, token = api_token_create(user=make_staff(estate, "admin"))
