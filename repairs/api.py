@@ -5,6 +5,7 @@ every field KPI.md's rates read, so the rates can be recomputed from the list al
 import datetime as dt
 from typing import Literal
 
+from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
@@ -43,7 +44,7 @@ def _ticket(request, ticket_id: int) -> Ticket:
     """The ticket if the user's role in its estate may see tickets; 404 otherwise."""
     ticket = selectors.ticket_list(user=request.auth).filter(pk=ticket_id).first()
     if ticket is None:
-        raise DomainError("not_found", "Not found.", status=404)
+        raise DomainError("not_found", _("Not found."), status=404)
     return ticket
 
 
@@ -99,7 +100,7 @@ def ticket_create(request, payload: TicketIn):
 
         resident = Resident.objects.filter(estate=estate, pk=payload.resident).first()
         if resident is None:
-            raise DomainError("invalid", "No such resident in this estate.", field="resident")
+            raise DomainError("invalid", _("No such resident in this estate."), field="resident")
     ticket = services.ticket_create(
         estate=estate,
         kind=payload.kind,
@@ -152,7 +153,9 @@ def ticket_reporter_phone(request, ticket_id: int):
 def ticket_photo_add(request, ticket_id: int, photo: File[UploadedFile] = None):
     ticket = _ticket(request, ticket_id)
     if photo is None:
-        raise DomainError("invalid", "Attach the photo as multipart field 'photo'.", field="photo")
+        raise DomainError(
+            "invalid", _("Attach the photo as multipart field 'photo'."), field="photo"
+        )
     services.ticket_photo_add(ticket=ticket, photo=photo, by=request.auth)
     return Status(201, _detail(request, ticket))
 
@@ -208,11 +211,11 @@ def ticket_dispatch(request, ticket_id: int, body: DispatchIn):
             None,
         )
         if assignee is None:
-            raise DomainError("invalid", "Not on this estate's staff.", field="assignee")
+            raise DomainError("invalid", _("Not on this estate's staff."), field="assignee")
     if body.department is not None:
         department = Department.objects.filter(estate=ticket.estate, pk=body.department).first()
         if department is None:
-            raise DomainError("invalid", "No such department here.", field="department")
+            raise DomainError("invalid", _("No such department here."), field="department")
     ticket = services.ticket_dispatch(
         ticket=ticket, by=request.auth, assignee=assignee, department=department, note=body.note
     )

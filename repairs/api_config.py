@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Literal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -107,7 +108,7 @@ def ticket_deadlines(request, query: Query[DeadlineQuery]):
     estate = estate_by_code(request.auth, query.estate)
     category = Category.objects.filter(estate=estate, pk=query.category).first()
     if category is None:
-        raise DomainError("invalid", "No such category here.", field="category")
+        raise DomainError("invalid", _("No such category here."), field="category")
     respond, resolve = selectors.deadline_preview(
         estate=estate, category=category, priority=query.priority, at=query.at
     )
@@ -269,5 +270,5 @@ def reply_template_render(request, template_id: int, ticket_id: int | None = Non
     if ticket_id is not None:
         ticket = _ticket(request, ticket_id)
         if ticket.estate_id != template.estate_id:
-            raise DomainError("not_found", "Not found.", status=404)
+            raise DomainError("not_found", _("Not found."), status=404)
     return {"text": selectors.reply_template_render(template=template, ticket=ticket)}

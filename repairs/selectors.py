@@ -92,9 +92,11 @@ def metric_tickets(*, estate: Estate, period: Period, key: str, part: str) -> Qu
     """The tickets counted in a rate's numerator or denominator (``repairs.timely_rate``)."""
     prefix, _dot, name = key.partition(".")
     if prefix not in KIND_PREFIX or name not in RATE_NAMES:
-        raise DomainError("invalid", f"unknown metric {key!r}", field="metric")
+        raise DomainError(
+            "invalid", _("There is no metric %(key)s.") % {"key": key}, field="metric"
+        )
     if part not in PARTS:
-        raise DomainError("invalid", "part is numerator or denominator", field="part")
+        raise DomainError("invalid", _("part is numerator or denominator"), field="part")
     num, den = rate_parts(period.now)[name]
     cohort = ticket_cohort(estate=estate, period=period, kind=KIND_PREFIX[prefix])
     return cohort.filter(den & num if part == "numerator" else den)
