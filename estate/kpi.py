@@ -132,6 +132,23 @@ class Metric:
 ComputeFn = Callable[..., dict[str, Ratio]]
 
 _PREFIX_ORDER = ["repairs.", "complaints.", "movein.", "fees.", "renovation.", "community."]
+SECTIONS = {
+    "repairs": ("报修", "Repairs"),
+    "complaints": ("投诉", "Complaints"),
+    "movein": ("入伙收房", "Move-in"),
+    "fees": ("费用收缴", "Fees"),
+    "renovation": ("装修管理", "Renovation"),
+    "community": ("社区活动", "Community"),
+}
+
+
+def section_label(key: str) -> str:
+    """The section a metric key belongs to, in the current language (``repairs`` → 报修)."""
+    prefix = key.split(".", 1)[0]
+    zh, en = SECTIONS.get(prefix, (prefix, prefix))
+    return zh if (get_language() or "zh-hans").startswith("zh") else en
+
+
 _metrics: dict[str, Metric] = {}
 _groups: list[tuple[tuple[str, ...], ComputeFn]] = []
 

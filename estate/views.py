@@ -73,6 +73,7 @@ def kpi_table(request):
             {
                 "metric": metric,
                 "label": metric.label,
+                "section": kpi.section_label(metric.key),
                 "ratio": row["ratio"],
                 "num": metric.fmt(row["ratio"].numerator),
                 "den": metric.fmt(row["ratio"].denominator),

@@ -23,7 +23,6 @@ NAMES = {
     "satisfaction_rate": ("满意率", "Satisfaction rate"),
     "return_visit_rate": ("回访率", "Return-visit rate"),
 }
-KINDS = {"repairs": ("报修", "Repairs: "), "complaints": ("投诉", "Complaints: ")}
 
 
 def link(key: str):
@@ -116,11 +115,11 @@ register_group(
     [
         Metric(
             key=f"{prefix}.{name}",
-            label_zh=f"{KINDS[prefix][0]}{zh}",
-            label_en=f"{KINDS[prefix][1]}{en.lower()}",
+            label_zh=zh,  # KPI.md's name exactly; the rates page groups them by section
+            label_en=en,
             link=link(f"{prefix}.{name}"),
         )
-        for prefix in KINDS
+        for prefix in selectors.KIND_PREFIX
         for name, (zh, en) in NAMES.items()
     ],
     compute,

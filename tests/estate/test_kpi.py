@@ -184,3 +184,15 @@ def test_technician_may_not_read_rates(client, estate_a, unit_metric):
     client.force_login(make_staff(estate_a, "technician"))
     response = client.get("/api/v1/kpis", {"estate": "HY01", "period": "2026-10"})
     assert response.status_code == 403 and response.json()["code"] == "forbidden"
+
+
+def test_kpi_labels_are_kpi_mds_names(client, estate_a, manager_a):
+    """KPI.md's API example: repairs.timely_rate is labelled 处理及时率."""
+    client.force_login(manager_a)
+    body = client.get("/api/v1/kpis", {"estate": "HY01", "period": "2026-10"}).json()
+    labels = {m["key"]: m["label"] for m in body["metrics"]}
+    assert labels["repairs.timely_rate"] == "处理及时率"
+    assert labels["complaints.success_rate"] == "处理成功率"
+    assert labels["fees.collection_rate"] == "收缴率"
+    page = client.get("/kpis/", {"estate": "HY01", "period": "2026-10"}).content.decode()
+    assert '<th colspan="5">报修</th>' in page and '<th colspan="5">投诉</th>' in page
