@@ -37,3 +37,11 @@ register("fees:bill_void", _bill, methods=("POST",), data={"reason": "wrong area
 register("fees:payment", _payment)
 register("fees:receipt_pdf", _payment)
 register("fees:payment_reverse", _payment, methods=("POST",), data={"reason": "wrong unit"})
+
+# API (fees/api.py)
+register("api:bill_detail", _bill)
+register("api:bill_void", _bill, methods=("POST",), data={"reason": "wrong area"})
+register("api:payment_detail", _payment)
+register("api:payment_receipt_pdf", _payment)
+register("api:payment_reverse", _payment, methods=("POST",), data={"reason": "wrong unit"})
+register("api:unit_arrears_notice_pdf", _unit)
