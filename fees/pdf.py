@@ -131,10 +131,10 @@ def _yuan(value: Decimal) -> str:
 class _Sheet:
     """A canvas with a cursor moving down the page, a font and simple tables."""
 
-    def __init__(self, pagesize, margin=15 * mm):
+    def __init__(self, pagesize, margin=15 * mm, *, compress: bool = True):
         self.buffer = BytesIO()
         self.pagesize = pagesize
-        self.canvas = canvas.Canvas(self.buffer, pagesize=pagesize)
+        self.canvas = canvas.Canvas(self.buffer, pagesize=pagesize, pageCompression=int(compress))
         self.font = _font()
         self.margin = margin
         self.width = pagesize[0] - 2 * margin
@@ -212,7 +212,8 @@ def receipt_pdf(payment: Payment, *, size: str = "a4") -> bytes:
     )
     lines = len(allocations) + 1
     pagesize = A4 if size == "a4" else (RECEIPT_WIDTH, (120 + 6 * lines) * mm)
-    sheet = _Sheet(pagesize, margin=15 * mm if size == "a4" else 4 * mm)
+    # Uncompressed: a receipt is a few kilobytes, and Flate + ASCII85 cost more than they save.
+    sheet = _Sheet(pagesize, margin=15 * mm if size == "a4" else 4 * mm, compress=False)
     small = size != "a4"
     with override("zh-hans"):
         sheet.canvas.setTitle(_("Receipt %(n)s") % {"n": payment.number})
