@@ -255,4 +255,4 @@ RESIDENT_LIMITS = {
     "lookup": os.environ.get("RESIDENT_LOOKUP_RATE", "10/h"),
     "otp": os.environ.get("RESIDENT_OTP_RATE", "5/h"),
 }
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "residents.sms.LogSender")
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "estate.sms.LogSender")

@@ -4,8 +4,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.static import serve
 
+from community import public_urls as community_public
 from estate import views
 from estate.api import api
+from repairs.public import urls as repairs_public
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,7 +25,8 @@ urlpatterns = [
     path("fees/", include("fees.urls")),
     path("renovation/", include("renovation.urls")),
     path("community/", include("community.urls")),
-    path("r/", include("residents.public_urls")),
+    # Residents' public pages: each app owns its own, under one namespace.
+    path("r/", include(([*repairs_public.urlpatterns, *community_public.urlpatterns], "public"))),
 ]
 
 if settings.DEBUG:

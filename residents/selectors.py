@@ -1,8 +1,6 @@
 """Reads of resident files."""
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
-from django.utils.translation import gettext_lazy
 
 from estate import privacy
 from estate.models import Estate
@@ -22,62 +20,3 @@ def resident_search(*, estate: Estate, q: str) -> QuerySet[Resident]:
     elif len(digits) == 4:
         cond |= Q(phone_last4=digits)
     return qs.filter(cond).prefetch_related("occupancies__unit").order_by("name")
-
-
-# Public resident pages -----------------------------------------------------------------------
-def public_ticket(*, estate: Estate, tracking_code: str):
-    """The ticket behind a tracking link. A wrong, malformed or other estate's code is the same
-    404 (no hint that a code exists elsewhere)."""
-    from repairs.models import Ticket
-
-    if not tracking_code or len(tracking_code) > 64:
-        raise Http404
-    ticket = (
-        Ticket.objects.select_related("category", "assignee", "unit")
-        .filter(estate=estate, tracking_code=tracking_code)
-        .first()
-    )
-    if ticket is None:
-        raise Http404
-    return ticket
-
-
-_PLAIN_WORDS = {
-    "created": gettext_lazy("We received your request."),
-    "accepted": gettext_lazy("The service centre accepted it."),
-    "dispatched": gettext_lazy("A technician has been assigned and is on the way."),
-    "started": gettext_lazy("Work has started."),
-    "held": gettext_lazy("Paused until it suits you (for example, access to your home)."),
-    "resumed": gettext_lazy("Work has resumed."),
-    "resolved": gettext_lazy("Done. Please tell us how it went."),
-    "closed": gettext_lazy("Closed after our follow-up call."),
-    "reopened": gettext_lazy("Reopened: we are on it again."),
-    "cancelled": gettext_lazy("Cancelled (a duplicate or not a request)."),
-    "rated": gettext_lazy("You rated the service."),
-    "return_visit": gettext_lazy("We called you back."),
-}
-
-
-def public_timeline(ticket) -> list[dict]:
-    """The history in plain words; staff notes stay internal and staff show by first name."""
-    rows = []
-    for event in ticket.history.select_related("by").order_by("at", "id"):
-        words = _PLAIN_WORDS.get(event.kind)
-        if words is None:
-            continue
-        who = ""
-        if event.kind == "dispatched" and ticket.assignee_id and ticket.assignee.first_name:
-            who = ticket.assignee.first_name
-        rows.append({"at": event.at, "kind": event.kind, "words": words, "who": who})
-    return rows
-
-
-def tickets_for_phone(*, estate: Estate, phone_index: str, limit: int = 50):
-    """A resident's own requests in this estate, found by the keyed hash of the phone."""
-    from repairs.models import Ticket
-
-    return (
-        Ticket.objects.filter(estate=estate, reporter_phone_index=phone_index)
-        .select_related("category")
-        .order_by("-reported_at")[:limit]
-    )

@@ -59,7 +59,7 @@ def test_masking_helpers():
 
 
 def test_one_time_code_is_good_once_and_five_wrong_tries_void_it(estate_a, caplog):
-    from residents.services import otp_issue, otp_verify
+    from estate.otp import otp_issue, otp_verify
 
     with caplog.at_level("INFO", logger="estatedesk.sms"):
         code = otp_issue(estate=estate_a, phone="13812345678")

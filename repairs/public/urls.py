@@ -1,14 +1,12 @@
-"""Public resident pages under /r/<estate code>/ (no login)."""
+"""Residents' request pages under /r/<estate code>/ (no login; namespace ``public``, see
+estate/urls.py): the report form, tracking and rating, one's own requests."""
 
 from django.urls import path
 
-from residents import public_views as views
+from repairs.public import views
 
-app_name = "public"
 urlpatterns = [
     path("<str:code>/", views.report, name="report"),
-    path("<str:code>/home", views.home, name="home"),
-    path("<str:code>/poster.pdf", views.poster, name="poster"),
     path("<str:code>/my/", views.my_requests, name="my_requests"),
     path("<str:code>/t/<str:tracking>/", views.track, name="track"),
     path("<str:code>/t/<str:tracking>/rate", views.rate, name="rate"),

@@ -233,7 +233,7 @@ def test_my_requests_need_the_code_sent_to_that_phone(client, estate):
 
 
 def test_my_requests_list_only_that_phones_tickets(client, estate, monkeypatch):
-    from residents import services as resident_services
+    from estate import otp as resident_services
 
     sent = {}
     real_issue = resident_services.otp_issue

@@ -7,24 +7,22 @@ the phone list needs a one-time code sent to that phone."""
 import datetime as dt
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from community.selectors import announcements_current
-from estate import privacy
+from estate import otp, privacy
 from estate.errors import DomainError
-from estate.models import Estate, Unit
+from estate.models import Unit
+from estate.public import public_estate, too_many
 from estate.ratelimit import over_limit
 from repairs import services as repair_services
 from repairs.models import Category, Ticket
-from residents import pdf
-from residents import services as resident_services
-from residents.forms import CodeForm, PhoneForm, RatingForm, ReportForm
-from residents.selectors import public_ticket, public_timeline, tickets_for_phone
+from repairs.public.forms import CodeForm, PhoneForm, RatingForm, ReportForm
+from repairs.public.selectors import public_ticket, public_timeline, tickets_for_phone
 
 # Where the repairs service's field names show on the form.
 _FORM_FIELD = {
@@ -42,13 +40,8 @@ LOOKUP_SESSION_KEY = "resident_lookup"
 LOOKUP_TTL = dt.timedelta(minutes=30)
 
 
-def _estate(code: str) -> Estate:
-    return get_object_or_404(Estate, code=(code or "").upper())
-
-
-def _too_many(request, estate, template: str, context: dict) -> HttpResponse:
-    context = {**context, "estate": estate, "limited": True}
-    return render(request, template, context, status=429)
+_estate = public_estate
+_too_many = too_many
 
 
 @require_http_methods(["GET", "POST"])
@@ -56,7 +49,7 @@ def report(request, code: str):
     """The report form (扫码报修). A submission with errors comes back filled in."""
     estate = _estate(code)
     categories = list(Category.objects.filter(estate=estate, active=True).order_by("kind", "sort"))
-    template = "residents/public/report.html"
+    template = "repairs/public/report.html"
     if request.method == "GET":
         form = ReportForm(categories=categories)
         return render(request, template, {"estate": estate, "form": form})
@@ -112,7 +105,7 @@ def track(request, code: str, tracking: str):
 def _render_track(request, estate, ticket, rating_form, status=200, error=None):
     return render(
         request,
-        "residents/public/track.html",
+        "repairs/public/track.html",
         {
             "estate": estate,
             "ticket": ticket,
@@ -163,31 +156,11 @@ def not_solved(request, code: str, tracking: str):
     return redirect("public:track", estate.code, ticket.tracking_code)
 
 
-def home(request, code: str):
-    """The estate's page: announcements, service phone, links to report and to follow."""
-    estate = _estate(code)
-    return render(
-        request,
-        "residents/public/home.html",
-        {"estate": estate, "announcements": announcements_current(estate=estate)},
-    )
-
-
-def poster(request, code: str):
-    estate = _estate(code)
-    url = request.build_absolute_uri(reverse("public:report", args=[estate.code]))
-    response = HttpResponse(
-        pdf.estate_poster(estate=estate, form_url=url), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = f'inline; filename="poster-{estate.code}.pdf"'
-    return response
-
-
 @require_http_methods(["GET", "POST"])
 def my_requests(request, code: str):
     """Phone → one-time code → the list of that phone's requests in this estate."""
     estate = _estate(code)
-    template = "residents/public/my_requests.html"
+    template = "repairs/public/my_requests.html"
     lookups = request.session.get(LOOKUP_SESSION_KEY, {})
     granted = lookups.get(str(estate.pk))
     if granted and dt.datetime.fromisoformat(granted["until"]) > timezone.now():
@@ -231,9 +204,7 @@ def my_requests(request, code: str):
         if not phone_form.is_valid():
             return render(request, template, context, status=400)
         try:
-            sent = resident_services.otp_issue(
-                estate=estate, phone=phone_form.cleaned_data["phone"]
-            )
+            sent = otp.otp_issue(estate=estate, phone=phone_form.cleaned_data["phone"])
         except DomainError as exc:
             phone_form.add_error("phone", exc.message)
             return render(request, template, context, status=400)
@@ -255,7 +226,7 @@ def my_requests(request, code: str):
         if not code_form.is_valid():
             return render(request, template, context, status=400)
         try:
-            phone = resident_services.otp_verify(
+            phone = otp.otp_verify(
                 estate=estate, phone=pending["phone"], code=code_form.cleaned_data["code"]
             )
         except DomainError as exc:
