@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.static import serve
 
 from community import public_urls as community_public
-from estate import views
+from estate import health, views
 from estate.api import api
 from repairs.public import urls as repairs_public
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path("kpis/", views.kpi_table, name="kpi_table"),
     path("kpis/recompute/", views.kpi_recompute, name="kpi_recompute"),
     path("notifications/", views.notifications, name="notifications"),
+    path("healthz", health.healthz, name="healthz"),
+    path("health/", health.health_page, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
