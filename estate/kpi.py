@@ -180,13 +180,17 @@ def get(key: str) -> Metric:
     return _metrics[key]
 
 
-def compute_all(*, estate, period: Period) -> dict[str, Ratio]:
-    """Every registered metric for one estate and period, in registry order."""
+def compute_all(*, estate, period: Period, keys=None) -> dict[str, Ratio]:
+    """Every registered metric for one estate and period, in registry order; with ``keys``,
+    only the groups that compute one of them (a group runs whole: one query each)."""
+    wanted = None if keys is None else set(keys)
     out: dict[str, Ratio] = {}
-    for keys, compute in _groups:
+    for group_keys, compute in _groups:
+        if wanted is not None and not wanted.intersection(group_keys):
+            continue
         result = compute(estate=estate, period=period)
-        missing = set(keys) - set(result)
+        missing = set(group_keys) - set(result)
         if missing:
             raise RuntimeError(f"metric group did not return {sorted(missing)}")
-        out.update({k: result[k] for k in keys})
-    return {m.key: out[m.key] for m in metrics()}
+        out.update({k: result[k] for k in group_keys})
+    return {m.key: out[m.key] for m in metrics() if m.key in out}

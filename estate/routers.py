@@ -79,6 +79,10 @@ class KpiOut(Schema):
     estate: str
     period: str
     computed_at: dt.datetime
+    stored: bool = Field(
+        description="true: the stored snapshot; false: no snapshot of this month yet (or a date "
+        "range), computed for this answer and not stored"
+    )
     metrics: list[KpiMetricOut]
 
 
@@ -149,7 +153,8 @@ def unit_detail(request, unit_id: int):
     response={200: KpiOut, **ERRORS_4XX},
     summary="The rates of one estate for a month or a date range (KPI.md)",
     description=(
-        "Serves the stored snapshot of the month (computed and stored when there is none yet). "
+        "Serves the stored snapshot of the month, the figure every page shows (a month without "
+        "one is computed for the answer and not stored: `stored` is false). "
         "`period=YYYY-MM`, or `from`/`to` dates (`to` exclusive), computed on the spot. "
         "`rate` is null where the denominator is 0."
     ),
@@ -167,20 +172,21 @@ def kpi_list(request, query: Query[KpiQuery]):
         raise DomainError(
             "invalid", _("period (YYYY-MM) or from and to are required."), field="period"
         )
-    rows, computed_at = selectors.kpi_table(estate=estate, period=period)
+    table = selectors.kpi_table(estate=estate, period=period)
     return {
         "estate": estate.code,
         "period": period.label,
-        "computed_at": local(computed_at, estate.tz),
+        "computed_at": local(table.computed_at or period.now, estate.tz),
+        "stored": table.stored,
         "metrics": [
             {
-                "key": row["metric"].key,
-                "label": row["metric"].label,
-                "numerator": row["metric"].fmt(row["ratio"].numerator),
-                "denominator": row["metric"].fmt(row["ratio"].denominator),
-                "rate": None if row["ratio"].rate is None else str(row["ratio"].rate),
+                "key": value.metric.key,
+                "label": value.metric.label,
+                "numerator": value.metric.fmt(value.ratio.numerator),
+                "denominator": value.metric.fmt(value.ratio.denominator),
+                "rate": None if value.ratio.rate is None else str(value.ratio.rate),
             }
-            for row in rows
+            for value in table.values
         ],
     }
 

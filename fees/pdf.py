@@ -10,7 +10,6 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from io import BytesIO
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from reportlab.lib.pagesizes import A4
@@ -19,6 +18,8 @@ from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.cidfonts import CIDFontInfo, UnicodeCIDFont, structToPDF
 from reportlab.pdfgen import canvas
 
+from estate import localtime
+from estate import selectors as kpi_selectors
 from estate.kpi import Period
 from estate.models import Estate, Unit
 from fees import selectors
@@ -198,7 +199,7 @@ class _Sheet:
 
 
 def _local(moment: dt.datetime, estate: Estate) -> str:
-    return timezone.localtime(moment, estate.tz).strftime("%Y-%m-%d %H:%M")
+    return localtime.local(moment, estate).strftime("%Y-%m-%d %H:%M")
 
 
 def receipt_pdf(payment: Payment, *, size: str = "a4") -> bytes:
@@ -380,12 +381,11 @@ def arrears_notice_pdf(*, unit: Unit, today: dt.date) -> bytes:
 
 def period_statement_pdf(*, estate: Estate, period: Period) -> bytes:
     """An estate's month: billed, paid and owed per fee item, money received, arrears ageing
-    and the three fee rates."""
-    from fees.metrics import compute
-
+    and the three fee rates, read from the stored snapshot as the overview and the rates page
+    show them, with the moment they were computed."""
     statement = selectors.period_statement(estate=estate, period=period)
     ageing = selectors.arrears_ageing(estate=estate, today=period.today)
-    rates = compute(estate=estate, period=period)
+    rates = kpi_selectors.kpi_table(estate=estate, period=period, prefix="fees.")
     sheet = _Sheet(A4)
     with override("zh-hans"):
         sheet.canvas.setTitle(
@@ -453,14 +453,19 @@ def period_statement_pdf(*, estate: Estate, period: Period) -> bytes:
             [_("Rate"), _("Numerator"), _("Denominator"), _("Value")],
             [
                 [
-                    labels[key],
-                    f"{ratio.numerator}",
-                    f"{ratio.denominator}",
-                    f"{ratio.rate if ratio.rate is not None else '—'}",
+                    labels[value.metric.key],
+                    value.metric.fmt(value.ratio.numerator),
+                    value.metric.fmt(value.ratio.denominator),
+                    f"{value.ratio.rate if value.ratio.rate is not None else '—'}",
                 ]
-                for key, ratio in rates.items()
+                for value in rates.values
             ],
             [0.4, 0.2, 0.2, 0.2],
             right=(1, 2, 3),
+        )
+        sheet.text(
+            _("Rates computed at %(d)s") % {"d": _local(rates.computed_at, estate)},
+            9,
+            gap=1.5,
         )
         return sheet.finish()
