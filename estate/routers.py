@@ -9,7 +9,7 @@ from pydantic import Field
 
 from estate import kpi, selectors
 from estate.errors import DomainError
-from estate.models import Building, Estate, Unit
+from estate.models import Building, Unit
 from estate.schemas import ERRORS_4XX, PageParams, local, paginate
 from estate.scoping import estate_by_code, estates_for, get_scoped_or_404, require, roles_of
 
@@ -97,9 +97,7 @@ class KpiQuery(Schema):
 def me(request):
     from estate.scoping import is_company_admin
 
-    codes = dict(
-        Estate.objects.filter(pk__in=list(roles_of(request.auth))).values_list("pk", "code")
-    )
+    codes = selectors.estate_codes(roles_of(request.auth))
     return {
         "username": request.auth.get_username(),
         "company_admin": is_company_admin(request.auth),
@@ -202,7 +200,7 @@ class TokenOut(Schema):
 
 @router.get("/tokens", response=list[TokenOut], summary="My API tokens (never the token itself)")
 def token_list(request):
-    return list(request.auth.api_tokens.order_by("-created_at")[:100])
+    return selectors.api_token_list(user=request.auth)
 
 
 @router.post(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from estate import kpi
-from estate.models import Building, Estate, KpiSnapshot, Unit
+from estate.models import ApiToken, Building, Estate, KpiSnapshot, Notification, Unit
 from estate.scoping import for_user
 
 
@@ -25,6 +25,21 @@ def building_list(*, user, estate: Estate | None = None) -> QuerySet[Building]:
     if estate is not None:
         qs = qs.filter(estate=estate)
     return qs.order_by("estate__code", "number")
+
+
+def notification_list(*, user, limit: int = 100) -> list[Notification]:
+    """The user's latest notifications, newest first."""
+    return list(user.notifications.select_related("estate")[:limit])
+
+
+def api_token_list(*, user, limit: int = 100) -> list[ApiToken]:
+    """The user's API tokens, newest first (never the token itself: only its hash is kept)."""
+    return list(user.api_tokens.order_by("-created_at")[:limit])
+
+
+def estate_codes(estate_ids) -> dict[int, str]:
+    """{estate id: code} of the estates given, one query."""
+    return dict(Estate.objects.filter(pk__in=list(estate_ids)).values_list("pk", "code"))
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from estate import kpi, nav, scoping, selectors
 from estate.errors import DomainError
 from estate.middleware import SESSION_KEY
-from estate.services import kpi_snapshot_compute
+from estate.services import kpi_snapshot_compute, notifications_mark_read
 
 
 @login_required
@@ -116,8 +116,8 @@ def kpi_recompute(request):
 
 @login_required
 def notifications(request):
-    items = request.user.notifications.select_related("estate")[:100]
     if request.method == "POST":
-        request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+        notifications_mark_read(user=request.user)
         return redirect("notifications")
+    items = selectors.notification_list(user=request.user)
     return render(request, "estate/notifications.html", {"items": items})

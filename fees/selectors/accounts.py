@@ -45,12 +45,26 @@ def desk_today(*, estate: Estate, user) -> dict:
     return {"latest": latest, **totals}
 
 
-def payment_list(*, user, estate: Estate | None = None, unit: Unit | None = None) -> QuerySet:
+def payment_list(
+    *,
+    user,
+    estate: Estate | None = None,
+    unit_id: int | None = None,
+    received_from: dt.date | None = None,
+    received_to: dt.date | None = None,
+) -> QuerySet[Payment]:
+    """Payments the user may see, newest first; ``received_*`` are local dates, ``_to``
+    exclusive."""
     qs = for_user(Payment, user).select_related("estate", "unit", "reversal", "created_by")
     if estate is not None:
         qs = qs.filter(estate=estate)
-    if unit is not None:
-        qs = qs.filter(unit=unit)
+    if unit_id is not None:
+        qs = qs.filter(unit_id=unit_id)
+    tz = estate.tz if estate is not None else None
+    if received_from:
+        qs = qs.filter(received_at__gte=localtime.day_start(received_from, tz))
+    if received_to:
+        qs = qs.filter(received_at__lt=localtime.day_start(received_to, tz))
     return qs.order_by("-received_at", "-id")
 
 

@@ -14,7 +14,7 @@ from estate import localtime
 from estate.kpi import Period
 from estate.models import Estate, Unit
 from estate.scoping import for_user
-from fees.models import Bill, FeeItem, MeterReading, Payment
+from fees.models import Allocation, Bill, FeeItem, MeterReading, Payment
 from fees.selectors.common import ZERO, unit_number_q
 
 
@@ -119,6 +119,21 @@ def bill_detail(*, user, bill_id: int) -> Bill:
         for_user(Bill, user).select_related("estate", "unit", "fee_item", "reissue_of"),
         pk=bill_id,
     )
+
+
+def bill_reissue_id(bill: Bill) -> int | None:
+    """The id of the bill reissued in place of this voided one, if any."""
+    return Bill.objects.filter(reissue_of=bill).values_list("pk", flat=True).first()
+
+
+def bill_allocations(bill: Bill) -> list[Allocation]:
+    """Every allocation to the bill, reversals included, in the order they were made."""
+    return list(bill.allocations.select_related("payment").order_by("at", "id"))
+
+
+def fee_item_list(*, estate: Estate) -> QuerySet[FeeItem]:
+    """The estate's fee items with their prices over time."""
+    return FeeItem.objects.filter(estate=estate).prefetch_related("prices").order_by("code")
 
 
 def bill_for_void(*, user, bill_id: int) -> Bill:

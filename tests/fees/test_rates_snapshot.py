@@ -81,9 +81,7 @@ def _api(client, period="2026-10"):
     return {m["key"]: m for m in body["metrics"]}, body
 
 
-def test_after_a_payment_every_place_shows_the_snapshot_until_recomputed(
-    client, estate_a, october
-):
+def test_after_a_payment_every_place_shows_the_snapshot_until_recomputed(client, estate_a, october):
     manager = make_staff(estate_a, "manager")
     client.force_login(manager)
     computed = dt.datetime(2026, 11, 2, 3, 0, tzinfo=SH)
@@ -122,16 +120,16 @@ def test_after_a_payment_every_place_shows_the_snapshot_until_recomputed(
 
 
 def test_the_statement_pdf_prints_the_snapshot(client, estate_a, october, monkeypatch):
-    from fees import pdf
+    from fees.pdf import statements
 
     seen = {}
-    original = pdf.kpi_selectors.kpi_table
+    original = statements.kpi_selectors.kpi_table
 
     def spy(**kw):
         seen["table"] = original(**kw)
         return seen["table"]
 
-    monkeypatch.setattr(pdf.kpi_selectors, "kpi_table", spy)
+    monkeypatch.setattr(statements.kpi_selectors, "kpi_table", spy)
     computed = dt.datetime(2026, 11, 2, 3, 0, tzinfo=SH)
     with time_machine.travel(computed, tick=False):
         kpi_snapshot_compute(estate=estate_a, period=kpi.Period.month(SH, "2026-10"))
