@@ -201,3 +201,17 @@ def test_no_cycle_between_files_of_one_app(app):
     }
     found = [c for c in _cycles(inside) if c not in KNOWN_FILE_CYCLES]
     assert found == [], f"import cycles inside {app}: {found}"
+
+
+def test_selectors_never_import_services():
+    """Selectors only read (STYLE.md): a selector that calls a service writes on a GET, as
+    estate.selectors.kpi_table once did by storing a missing snapshot."""
+    selectors = [m for m in GRAPH if "selectors" in m.split(".")]
+    assert "estate.selectors" in selectors and "fees.selectors.bills" in selectors
+    wrong = sorted(
+        f"{module} imports {target}"
+        for module in selectors
+        for target in GRAPH[module]
+        if "services" in target.split(".")
+    )
+    assert wrong == []
