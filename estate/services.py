@@ -94,6 +94,13 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
     return token
 
 
+def notifications_mark_read(*, user) -> int:
+    """Mark every unread notification of the user read; returns how many."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
 def notify_roles(
     *, estate: Estate, roles: list[str], title: str, body: str = "", link: str = ""
 ) -> list[Notification]:

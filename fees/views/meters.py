@@ -6,20 +6,19 @@ import uuid
 import zipfile
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from estate import scoping
+from estate import localtime
 from estate.errors import DomainError
+from estate.pages import estate_page, page_of, with_query
 from fees import exports, selectors, services
 from fees import permissions as perm
 from fees.forms import MeterImportForm, MeterSheetForm
-from fees.views_common import forbidden, page_estate, page_of, with_query
+from fees.views.common import form_error
 
 SHEET_PAGE = 100  # rows per page: keeps a form well under Django's 1,000-field limit
 MAX_FILE = 5 * 1024 * 1024
@@ -28,7 +27,7 @@ SESSION_KEY = "fees_meter_import"
 
 
 def _current_period(estate) -> str:
-    return f"{timezone.localtime(timezone.now(), estate.tz):%Y-%m}"
+    return f"{localtime.today(estate):%Y-%m}"
 
 
 def _sheet_form(request, estate) -> MeterSheetForm:
@@ -42,14 +41,11 @@ def _sheet_form(request, estate) -> MeterSheetForm:
     return MeterSheetForm(data, estate=estate)
 
 
-@login_required
-def meters(request):
+@estate_page(perm.METER_READING_RECORD)
+def meters(request, estate):
     """Enter a period's readings for the units of an estate (or of one building), 100 a page.
     Only rows whose reading was typed or changed are sent to the service; a row's error
     shows beside it and nothing is saved until every row is right."""
-    estate = page_estate(request)
-    if not scoping.can(request.user, estate, perm.METER_READING_RECORD):
-        return forbidden(request)
     form = _sheet_form(request, estate)
     context = {"estate": estate, "form": form, "page": None, "errors": {}}
     status = 200
@@ -164,13 +160,10 @@ def _preview(result, numbers: list[int]) -> dict:
     }
 
 
-@login_required
-def meter_import(request):
+@estate_page(perm.METER_READING_RECORD)
+def meter_import(request, estate):
     """Upload → dry run (nothing recorded: what would be, and every row's error with its row
     number) → confirm (records the same rows, all or none)."""
-    estate = page_estate(request)
-    if not scoping.can(request.user, estate, perm.METER_READING_RECORD):
-        return forbidden(request)
     context = {"estate": estate}
     if request.method == "POST" and request.POST.get("confirm"):
         return _confirm(request, estate)
@@ -195,7 +188,7 @@ def meter_import(request):
             dry_run=True,
         )
     except DomainError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        form_error(form, exc)
         return render(request, "fees/meter_import.html", context, status=exc.status)
     token = uuid.uuid4().hex
     if result.ok:
@@ -258,12 +251,9 @@ def _confirm(request, estate):
     )
 
 
-@login_required
-def meter_template(request):
+@estate_page(perm.METER_READING_RECORD)
+def meter_template(request, estate):
     """An .xlsx to fill in: every unit with its previous reading, for the import."""
-    estate = page_estate(request)
-    if not scoping.can(request.user, estate, perm.METER_READING_RECORD):
-        return forbidden(request)
     form = _sheet_form(request, estate)
     if not form.is_valid():
         return redirect(f"{reverse('fees:meters')}?{request.GET.urlencode()}")

@@ -11,14 +11,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from estate import scoping
+from estate import localtime, scoping
 from estate.errors import DomainError
+from estate.pages import forbidden
 from fees import permissions as perm
 from fees import selectors, services
 from fees.forms import ReasonForm, StatementForm, VoidForm
-from fees.models import Bill
-from fees.views_cashier import form_error, render_payment, scoped_payment
-from fees.views_common import forbidden, scoped_unit, today_in
+from fees.views.cashier import render_payment
+from fees.views.common import form_error, scoped_payment, scoped_unit
 
 
 def _render_account(request, unit, *, void=None, reverse_=None, status=200):
@@ -27,7 +27,7 @@ def _render_account(request, unit, *, void=None, reverse_=None, status=200):
     estate = unit.estate
     bills = list(selectors.unit_bills(unit))
     payments = list(selectors.unit_payments(unit))
-    today = today_in(estate)
+    today = localtime.today(estate)
     live = [b for b in bills if b.voided_at is None]
     owed = sum((b.outstanding for b in live), Decimal("0.00"))
     overdue = sum((b.outstanding for b in live if b.due_date < today), Decimal("0.00"))
@@ -99,7 +99,7 @@ def statement(request, unit_id: int):
             "credit": selectors.unit_credit(unit),
             "start": data.get("start"),
             "end": data.get("end"),
-            "today": today_in(unit.estate),
+            "today": localtime.today(unit.estate),
         },
         status=200 if valid else 422,
     )
@@ -109,11 +109,7 @@ def statement(request, unit_id: int):
 @require_POST
 def bill_void(request, bill_id: int):
     """Void a bill with a reason, optionally reissuing it for the right amount."""
-    bill = scoping.get_scoped_or_404(
-        Bill.objects.select_related("unit", "unit__estate", "unit__building"),
-        request.user,
-        pk=bill_id,
-    )
+    bill = selectors.bill_for_void(user=request.user, bill_id=bill_id)
     unit = bill.unit
     if not scoping.can(request.user, unit.estate, perm.BILL_VOID):
         return forbidden(request)

@@ -9,51 +9,27 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Sum
-from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from estate import scoping
+from estate import localtime, scoping
 from estate.errors import DomainError
+from estate.pages import estate_page, forbidden, pdf_response
 from fees import pdf, selectors, services
 from fees import permissions as perm
 from fees.forms import PaymentForm, ReasonForm
-from fees.models import Payment
-from fees.views_common import forbidden, page_estate, pdf_response, scoped_unit, today_in
+from fees.views.common import form_error, may_see_payment, scoped_payment, scoped_unit
 
 SEARCH_LIMIT = 20
 MAX_QUERY = 32
 
 
-def form_error(form, exc: DomainError) -> None:
-    """A refused service call, shown beside the field it names (or above the form)."""
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
-def _today_at_desk(request, estate) -> dict:
-    """What this cashier received today (local day of the estate): latest payments, total."""
-    tz = estate.tz
-    start = timezone.localtime(timezone.now(), tz).replace(
-        hour=0, minute=0, second=0, microsecond=0
-    )
-    qs = Payment.objects.filter(
-        estate=estate, created_by=request.user, received_at__gte=start, reversal__isnull=True
-    )
-    totals = qs.aggregate(count=Count("id"), amount=Coalesce(Sum("amount"), selectors.ZERO))
-    latest = list(qs.select_related("unit").order_by("-received_at", "-id")[:10])
-    return {"latest": latest, **totals}
-
-
-@login_required
-def cashier(request):
+@estate_page(perm.PAYMENT_RECORD)
+def cashier(request, estate):
     """Search a unit by its number; with htmx the results follow the typing, without it
     Enter on a single match (or an exact number) goes straight to the unit."""
-    estate = page_estate(request)
-    if not scoping.can(request.user, estate, perm.PAYMENT_RECORD):
-        return forbidden(request)
     q = (request.GET.get("q") or "").strip()[:MAX_QUERY]
     units = (
         selectors.cashier_units(user=request.user, estate=estate, q=q, limit=SEARCH_LIMIT)
@@ -68,14 +44,19 @@ def cashier(request):
     return render(
         request,
         "fees/cashier.html",
-        {"estate": estate, "q": q, "units": units, "desk": _today_at_desk(request, estate)},
+        {
+            "estate": estate,
+            "q": q,
+            "units": units,
+            "desk": selectors.desk_today(estate=estate, user=request.user),
+        },
     )
 
 
 def _render_unit(request, unit, form, status=200):
     bills = list(selectors.open_bills(unit))
     owed = sum((b.outstanding for b in bills), Decimal("0.00"))
-    today = today_in(unit.estate)
+    today = localtime.today(unit.estate)
     ticked = set(form["bills"].value() or []) if form.is_bound else set()
     return render(
         request,
@@ -158,21 +139,7 @@ def credit_use(request, unit_id: int):
     return redirect("fees:cashier_unit", unit_id=unit.pk)
 
 
-def scoped_payment(request, payment_id: int) -> Payment:
-    return scoping.get_scoped_or_404(
-        Payment.objects.select_related(
-            "estate", "unit", "created_by", "reversal", "reversal__created_by"
-        ),
-        request.user,
-        pk=payment_id,
-    )
-
-
-def may_see_payment(user, estate) -> bool:
-    return scoping.can(user, estate, perm.VIEW) or scoping.can(user, estate, perm.PAYMENT_RECORD)
-
-
-def render_payment(request, payment: Payment, reverse_form=None, status=200):
+def render_payment(request, payment, reverse_form=None, status=200):
     allocations = selectors.payment_allocations(payment)
     allocated = sum((a.amount for a in allocations), Decimal("0.00"))
     reversed_ = hasattr(payment, "reversal")

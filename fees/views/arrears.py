@@ -8,23 +8,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from estate import scoping
+from estate import localtime, scoping
 from estate.errors import DomainError
-from estate.models import Unit
-from fees import exports, pdf, selectors, services
-from fees import permissions as perm
-from fees.forms import BUCKET_LABELS, ArrearsFilterForm, ReminderForm
-from fees.views_cashier import form_error
-from fees.views_common import (
+from estate.pages import (
+    current_estate,
+    estate_page,
     forbidden,
-    page_estate,
     page_of,
     pdf_response,
     query_without,
     safe_next,
-    scoped_unit,
-    today_in,
 )
+from fees import exports, pdf, selectors, services
+from fees import permissions as perm
+from fees.forms import BUCKET_LABELS, ArrearsFilterForm, ReminderForm
+from fees.views.common import form_error, scoped_unit
 
 BUCKETS = list(BUCKET_LABELS)
 
@@ -36,14 +34,11 @@ def _filtered(request, estate, today):
     return form, selectors.arrears_list(estate=estate, today=today, **form.selector_args())
 
 
-@login_required
-def arrears(request):
+@estate_page(perm.VIEW)
+def arrears(request, estate):
     """Units in arrears, largest total first, with their ageing, contact and latest reminder;
     the estate's ageing on top. 50 a page, a fixed number of queries."""
-    estate = page_estate(request)
-    if not scoping.can(request.user, estate, perm.VIEW):
-        return forbidden(request)
-    today = today_in(estate)
+    today = localtime.today(estate)
     form, qs = _filtered(request, estate, today)
     page = page_of(qs, request, qs.count())
     ids = [row["unit_id"] for row in page.rows]
@@ -71,10 +66,10 @@ def arrears(request):
 
 
 def _export(request, fmt: str):
-    estate = page_estate(request)
+    estate = current_estate(request)
     if not scoping.can(request.user, estate, perm.EXPORT):
         return forbidden(request)
-    _form, qs = _filtered(request, estate, today_in(estate))
+    _form, qs = _filtered(request, estate, localtime.today(estate))
     return exports.arrears_export(request, qs, estate=estate, fmt=fmt)
 
 
@@ -88,17 +83,14 @@ def arrears_xlsx(request):
     return _export(request, "xlsx")
 
 
-@login_required
-def notices_pdf(request):
+@estate_page(perm.VIEW)
+def notices_pdf(request, estate):
     """The arrears notices of every unit the list's filters show, one page each, one PDF."""
-    estate = page_estate(request)
-    if not scoping.can(request.user, estate, perm.VIEW):
-        return forbidden(request)
-    today = today_in(estate)
+    today = localtime.today(estate)
     form, qs = _filtered(request, estate, today)
     units = None
     if form.is_bound:
-        units = Unit.objects.filter(pk__in=list(qs.values_list("unit_id", flat=True)))
+        units = list(qs.values_list("unit_id", flat=True))
     content = pdf.arrears_notices_pdf(estate=estate, today=today, units=units)
     return pdf_response(content, f"{estate.code}-arrears-{today}.pdf")
 
@@ -108,7 +100,7 @@ def unit_notice_pdf(request, unit_id: int):
     unit = scoped_unit(request, unit_id)
     if not scoping.can(request.user, unit.estate, perm.VIEW):
         return forbidden(request)
-    today = today_in(unit.estate)
+    today = localtime.today(unit.estate)
     return pdf_response(
         pdf.arrears_notice_pdf(unit=unit, today=today), f"{unit.number}-arrears-{today}.pdf"
     )
@@ -150,7 +142,7 @@ def reminders(request, unit_id: int):
             else:
                 messages.success(request, _("Reminder for %(u)s recorded.") % {"u": unit.number})
                 return redirect(safe_next(request, default_next))
-    today = today_in(estate)
+    today = localtime.today(estate)
     ageing = selectors.unit_arrears(unit=unit, today=today)
     return render(
         request,
