@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "estate",
     "residents",
+    "residents.movein",
     "repairs",
     "fees",
     "renovation",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("fees/", include("fees.urls")),
     path("renovation/", include("renovation.urls")),
     path("community/", include("community.urls")),
+    path("movein/", include("residents.movein.urls")),
     # Residents' public pages: each app owns its own, under one namespace.
     path("r/", include(([*repairs_public.urlpatterns, *community_public.urlpatterns], "public"))),
 ]

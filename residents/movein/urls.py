@@ -1,0 +1,4 @@
+"""Staff pages of the move-in handover (mounted at /movein/)."""
+
+app_name = "movein"
+urlpatterns: list = []
