@@ -5,7 +5,6 @@ The font is WenQuanYi Micro Hei embedded as a subset (estate.pdf.cjk_font), and 
 canvas's initial font too, so no unembedded standard font is referenced: ``pdffonts`` shows
 one font, embedded."""
 
-from functools import partial
 from io import BytesIO
 
 from django.utils.translation import override
@@ -13,7 +12,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from estate import localtime
@@ -49,8 +47,8 @@ def acknowledgement(handover: Handover) -> bytes:
     title = ParagraphStyle("title", parent=base, fontSize=16, leading=22, alignment=1)
     h2 = ParagraphStyle("h2", parent=base, fontSize=12, leading=18, spaceBefore=6)
 
-    def table(rows, widths, header=True):
-        t = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
+    def table(rows, widths, header=True, height=None):
+        t = Table(rows, colWidths=widths, rowHeights=height, repeatRows=1 if header else 0)
         style = [
             ("FONT", (0, 0), (-1, -1), font, 9.5),
             ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
@@ -150,6 +148,7 @@ def acknowledgement(handover: Handover) -> bytes:
             ],
             [25 * mm, 60 * mm, 35 * mm, 50 * mm],
             header=False,
+            height=14 * mm,
         ),
     ]
     buffer = BytesIO()
@@ -161,6 +160,7 @@ def acknowledgement(handover: Handover) -> bytes:
         topMargin=18 * mm,
         bottomMargin=18 * mm,
         title=f"交房确认单 {handover.unit.number}",
+        initialFontName=font,
     )
-    doc.build(story, canvasmaker=partial(canvas.Canvas, initialFontName=font))
+    doc.build(story)
     return buffer.getvalue()
