@@ -28,7 +28,19 @@ urlpatterns = [
     path("community/", include("community.urls")),
     path("movein/", include("residents.movein.urls")),
     # Residents' public pages: each app owns its own, under one namespace.
-    path("r/", include(([*repairs_public.urlpatterns, *community_public.urlpatterns, *movein_public.urlpatterns], "public"))),
+    path(
+        "r/",
+        include(
+            (
+                [
+                    *repairs_public.urlpatterns,
+                    *community_public.urlpatterns,
+                    *movein_public.urlpatterns,
+                ],
+                "public",
+            )
+        ),
+    ),
 ]
 
 if settings.DEBUG:

@@ -16,7 +16,9 @@ class BookingForm(forms.Form):
     owner_phone = forms.CharField(
         label=_("Owner's mobile"), max_length=32, widget=forms.TextInput(attrs={"inputmode": "tel"})
     )
-    note = forms.CharField(label=_("Note"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, estate, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,5 +47,8 @@ class RatingForm(forms.Form):
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
-        label=_("Comment"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Comment"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

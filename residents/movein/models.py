@@ -186,7 +186,9 @@ class Handover(models.Model):
                 name="movein_rating_1_to_5",
             ),
             models.CheckConstraint(
-                condition=Q(status="completed", completed_at__isnull=False, completed_on__isnull=False)
+                condition=Q(
+                    status="completed", completed_at__isnull=False, completed_on__isnull=False
+                )
                 | (~Q(status="completed") & Q(completed_at__isnull=True)),
                 name="movein_completed_has_time",
             ),

@@ -64,7 +64,12 @@ def acknowledgement(handover: Handover) -> bytes:
 
     items = list(handover.items.all().order_by("sort", "id"))
     defects = list(handover.defects.select_related("ticket", "item").order_by("id"))
-    status = {"booked": "已预约", "in_progress": "办理中", "completed": "已完成", "cancelled": "已取消"}
+    status = {
+        "booked": "已预约",
+        "in_progress": "办理中",
+        "completed": "已完成",
+        "cancelled": "已取消",
+    }
     story = [
         Paragraph(f"{estate.name} 交房确认单", title),
         Spacer(1, 4 * mm),

@@ -36,7 +36,8 @@ ZERO = Decimal("0.00")
 def unit_outstanding(unit: Unit) -> Decimal:
     """What the unit owes now on its open bills (fees/), one query."""
     owed = ExpressionWrapper(
-        F("amount_due") - F("amount_paid"), output_field=DecimalField(max_digits=14, decimal_places=2)
+        F("amount_due") - F("amount_paid"),
+        output_field=DecimalField(max_digits=14, decimal_places=2),
     )
     total = open_bills(unit).order_by().aggregate(total=Coalesce(Sum(owed), ZERO))["total"]
     return Decimal(total).quantize(Decimal("0.01"))

@@ -86,12 +86,12 @@ def test_tablet_page_walks_the_checklist_with_htmx(client, estate_a, desk):
     page = reverse("movein:handover", args=[handover.pk])
     html = client.get(page).content.decode()
     assert "Start the handover" in html or "开始" in html
-    assert "movein/handovers/%d/complete/" % handover.pk not in html  # no complete button yet
+    assert f"movein/handovers/{handover.pk}/complete/" not in html  # no complete button yet
     client.post(reverse("movein:action", args=[handover.pk, "start"]))
     gas = HandoverItem.objects.get(handover=handover, code="meter_gas")
     url = reverse("movein:item", args=[handover.pk, gas.pk])
     response = client.post(url, {"done": "1", "reading": "abc"}, HTTP_HX_REQUEST="true")
-    assert response.status_code == 200 and 'id="item-%d"' % gas.pk in response.content.decode()
+    assert response.status_code == 200 and f'id="item-{gas.pk}"' in response.content.decode()
     assert "abc" in response.content.decode()  # what was typed stays
     assert not HandoverItem.objects.get(pk=gas.pk).done
     response = client.post(url, {"done": "1", "reading": "88.5"}, HTTP_HX_REQUEST="true")
@@ -105,7 +105,7 @@ def test_tablet_page_walks_the_checklist_with_htmx(client, estate_a, desk):
             {"done": "1", "key_count": "2", "reading": "1"},
         )
     html = client.get(page).content.decode()
-    assert "movein/handovers/%d/complete/" % handover.pk in html
+    assert f"movein/handovers/{handover.pk}/complete/" in html
     assert client.post(reverse("movein:action", args=[handover.pk, "complete"])).status_code == 302
     assert Handover.objects.get(pk=handover.pk).status == "completed"
 

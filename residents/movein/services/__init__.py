@@ -11,6 +11,7 @@ from residents.movein.services.bookings import (
     slot_save,
 )
 from residents.movein.services.handover import (
+    after_sales_category,
     defect_add,
     handover_complete,
     handover_rate,
@@ -19,6 +20,7 @@ from residents.movein.services.handover import (
 )
 
 __all__ = [
+    "after_sales_category",
     "calendar_install_defaults",
     "defect_add",
     "handover_book",

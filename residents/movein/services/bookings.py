@@ -203,9 +203,7 @@ def handover_book(
             field="slot",
         )
     if day_row.booked >= day_row.capacity:
-        raise DomainError(
-            "day_full", _("%(date)s is fully booked.") % {"date": date}, field="date"
-        )
+        raise DomainError("day_full", _("%(date)s is fully booked.") % {"date": date}, field="date")
     BookedDay.objects.filter(pk=day_row.pk).update(booked=F("booked") + 1)
     BookedSlot.objects.filter(pk=slot_row.pk).update(booked=F("booked") + 1)
 

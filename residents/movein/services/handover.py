@@ -28,8 +28,10 @@ MAX_READING = Decimal("999999999.99")
 
 
 def _lock(handover: Handover) -> Handover:
-    return Handover.objects.select_for_update().select_related("estate", "unit", "resident").get(
-        pk=handover.pk
+    return (
+        Handover.objects.select_for_update()
+        .select_related("estate", "unit", "resident")
+        .get(pk=handover.pk)
     )
 
 
@@ -123,7 +125,7 @@ def item_update(
     return item
 
 
-def _after_sales(estate) -> Category:
+def after_sales_category(estate) -> Category:
     """The estate's after-sales category (房产售后), installed from repairs' defaults if the
     estate has none yet."""
     lookup = {"estate": estate, "kind": Ticket.Kind.REPAIR, "code": defaults.AFTER_SALES_CATEGORY}
@@ -163,7 +165,7 @@ def defect_add(
     ticket = repairs_services.ticket_create(
         estate=handover.estate,
         kind=Ticket.Kind.REPAIR,
-        category=_after_sales(handover.estate),
+        category=after_sales_category(handover.estate),
         priority=priority,
         channel=Ticket.Channel.FRONT_DESK,
         description=f"【入伙验房】{place}{description}",
