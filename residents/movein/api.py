@@ -6,6 +6,7 @@ schemas out."""
 import datetime as dt
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -119,7 +120,7 @@ def handover_list(request, query: Query[HandoverQuery]):
     estate = estate_by_code(request.auth, query.estate)
     require(request.auth, estate, roles.VIEW)
     if query.completed_from and query.completed_to and query.completed_to <= query.completed_from:
-        raise DomainError("invalid", "completed_to must be after completed_from", "completed_to")
+        raise DomainError("invalid", _("completed_to must be after completed_from"), "completed_to")
     qs = selectors.handover_list(
         user=request.auth,
         estate=estate,
@@ -174,7 +175,7 @@ def handover_create(request, payload: BookIn):
     if payload.resident is not None:
         resident = Resident.objects.filter(pk=payload.resident, estate=estate).first()
         if resident is None:
-            raise DomainError("invalid", "No such resident in this estate.", field="resident")
+            raise DomainError("invalid", _("No such resident in this estate."), field="resident")
     handover = services.handover_book(
         estate=estate,
         unit=payload.unit,
@@ -250,7 +251,7 @@ def handover_defect_add(request, handover_id: int, payload: DefectIn):
     if payload.item is not None:
         item = HandoverItem.objects.filter(pk=payload.item, handover=handover).first()
         if item is None:
-            raise DomainError("invalid", "This item is not on this handover.", field="item")
+            raise DomainError("invalid", _("This item is not on this handover."), field="item")
     defect = services.defect_add(
         handover=handover, description=payload.description, item=item, by=request.auth
     )
@@ -330,7 +331,7 @@ def handover_calendar(request, query: Query[CalendarQuery]):
     require(request.auth, estate, roles.VIEW)
     start = query.start or localtime.today(estate)
     if not dt.date(2000, 1, 1) <= start <= dt.date(2999, 1, 1):
-        raise DomainError("invalid", "start is out of range", field="start")
+        raise DomainError("invalid", _("start is out of range"), field="start")
     cal = selectors.calendar(estate=estate, start=start, days=query.days)
     return {
         "estate": estate.code,
