@@ -161,6 +161,8 @@ class Handover(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The day-before SMS reminder (tasks.booking_reminders_send), sent once.
+    reminded_at = models.DateTimeField(null=True, blank=True)
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     rating_comment = models.TextField(_("comment"), blank=True, max_length=1000)
     rated_at = models.DateTimeField(null=True, blank=True)

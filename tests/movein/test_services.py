@@ -225,3 +225,20 @@ def test_technician_may_not_book(estate_a):
     with pytest.raises(DomainError) as err:
         book(estate_a, by=tech)
     assert err.value.status == 403
+
+
+def test_day_before_reminder_sent_once(estate_a, monkeypatch):
+    sent = []
+
+    class Sender:
+        def send(self, phone, text):
+            sent.append((phone, text))
+
+    monkeypatch.setattr("residents.movein.services.bookings.get_sender", Sender)
+    tomorrow = book(estate_a, date=dt.date(2026, 10, 11), owner_phone="13912345678")
+    book(estate_a, date=dt.date(2026, 10, 12))
+    # 2026-10-10 20:00 in Shanghai is 12:00 UTC: tomorrow is the 11th there.
+    assert services.booking_reminders_send(now=at("2026-10-10 20:00")) == 1
+    assert sent[0][0] == "13912345678" and tomorrow.unit.number in sent[0][1]
+    assert services.booking_reminders_send(now=at("2026-10-10 21:00")) == 0
+    assert Handover.objects.get(pk=tomorrow.pk).reminded_at is not None

@@ -5,6 +5,7 @@ unit and the resident (completion). Counter rows are created with ``ON CONFLICT 
 and then locked, so concurrent bookings of one slot queue on one row."""
 
 from residents.movein.services.bookings import (
+    booking_reminders_send,
     calendar_install_defaults,
     handover_book,
     handover_cancel,
@@ -21,6 +22,7 @@ from residents.movein.services.handover import (
 
 __all__ = [
     "after_sales_category",
+    "booking_reminders_send",
     "calendar_install_defaults",
     "defect_add",
     "handover_book",

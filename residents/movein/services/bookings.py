@@ -14,6 +14,7 @@ from estate import localtime, privacy
 from estate.errors import DomainError
 from estate.models import Estate, Unit
 from estate.scoping import require
+from estate.sms import get_sender
 from estate.validators import clean_text, normalize_mobile
 from residents.models import Occupancy, Resident
 from residents.movein import defaults, roles
@@ -261,3 +262,39 @@ def handover_cancel(*, handover: Handover, by=None, now: dt.datetime | None = No
     handover.cancelled_at = now
     handover.save(update_fields=["status", "cancelled_at"])
     return handover
+
+
+def booking_reminders_send(*, now: dt.datetime | None = None) -> int:
+    """Text every owner whose handover is tomorrow (the estate's local date) the day, slot
+    and service phone, once: a second run the same day sends nothing. Returns how many."""
+    now = now or timezone.now()
+    sender = get_sender()
+    sent = 0
+    candidates = (
+        Handover.objects.filter(status=Handover.Status.BOOKED, reminded_at__isnull=True)
+        .filter(booked_date__gte=now.date(), booked_date__lte=now.date() + dt.timedelta(days=2))
+        .select_related("estate", "resident", "unit", "slot__template")
+    )
+    for handover in candidates:
+        estate = handover.estate
+        if handover.booked_date != localtime.today(estate, now=now) + dt.timedelta(days=1):
+            continue
+        with transaction.atomic():
+            claimed = Handover.objects.filter(pk=handover.pk, reminded_at__isnull=True).update(
+                reminded_at=now
+            )
+            if not claimed:
+                continue
+            text = _(
+                "%(estate)s: your handover of unit %(unit)s is tomorrow, %(date)s %(slot)s. "
+                "Please bring your ID and purchase contract. Questions: %(phone)s"
+            ) % {
+                "estate": estate.name,
+                "unit": handover.unit.number,
+                "date": handover.booked_date,
+                "slot": handover.slot.template,
+                "phone": estate.service_phone or "-",
+            }
+            sender.send(handover.resident.phone, text)
+            sent += 1
+    return sent
