@@ -24,7 +24,9 @@ def _catalogue(app: str) -> Path:
 def test_every_string_has_a_chinese_translation(app, tmp_path):
     copy = tmp_path / app
     shutil.copytree(
-        ROOT / app, copy, ignore=shutil.ignore_patterns("locale", "migrations", "__pycache__", *NESTED.get(app, ()))
+        ROOT / app,
+        copy,
+        ignore=shutil.ignore_patterns("locale", "migrations", "__pycache__", *NESTED.get(app, ())),
     )
     (copy / "locale").mkdir()
     subprocess.run(
