@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "axes",
     "estate",
     "residents",
+    "residents.movein",
     "repairs",
     "fees",
     "renovation",

@@ -8,6 +8,7 @@ from community import public_urls as community_public
 from estate import health, views
 from estate.api import api
 from repairs.public import urls as repairs_public
+from residents.movein import public_urls as movein_public
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -27,8 +28,21 @@ urlpatterns = [
     path("fees/", include("fees.urls")),
     path("renovation/", include("renovation.urls")),
     path("community/", include("community.urls")),
+    path("movein/", include("residents.movein.urls")),
     # Residents' public pages: each app owns its own, under one namespace.
-    path("r/", include(([*repairs_public.urlpatterns, *community_public.urlpatterns], "public"))),
+    path(
+        "r/",
+        include(
+            (
+                [
+                    *repairs_public.urlpatterns,
+                    *community_public.urlpatterns,
+                    *movein_public.urlpatterns,
+                ],
+                "public",
+            )
+        ),
+    ),
 ]
 
 if settings.DEBUG:

@@ -35,6 +35,9 @@ MATRIX = {
     "fees.meter_reading_record": {F, T, FI, A},
     "fees.reminder_record": {F, M, FI, A},
     "fees.export": {M, FI, A},
+    "movein.view": {F, T, M, A},
+    "movein.manage": {F, M, A},
+    "movein.configure": {M, A},
 }
 
 
