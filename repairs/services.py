@@ -14,7 +14,6 @@ import datetime as dt
 import secrets
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +26,6 @@ from estate.validators import clean_text, normalize_mobile
 from repairs import calendar, roles
 from repairs import workflow as wf
 from repairs.models import (
-    OPEN_STATUSES,
     Category,
     Department,
     Ticket,
@@ -47,11 +45,6 @@ S = Ticket.Status
 E = TicketEvent.EventKind
 DESCRIPTION_MAX = 2000
 NOTE_MAX = 500
-
-
-def reopen_window() -> dt.timedelta:
-    """How long after resolution or closing a ticket may be reopened (default 7 days)."""
-    return dt.timedelta(days=getattr(settings, "REPAIRS_REOPEN_WINDOW_DAYS", 7))
 
 
 def _resolve_category(estate: Estate, kind: str, category) -> Category:
@@ -194,9 +187,7 @@ def ticket_photo_add(*, ticket: Ticket, photo, by, now: dt.datetime | None = Non
     """Attach one more photo (at most three per ticket)."""
     now = now or timezone.now()
     ticket = wf.lock(ticket)
-    wf.staff(by, ticket.estate, "repairs.ticket.work")
-    if ticket.photos.count() >= 3:
-        raise DomainError("invalid", _("At most %(n)d photos.") % {"n": 3}, field="photos")
+    wf.check(ticket, "photo", by, now=now)
     (clean,) = clean_photos([photo])
     row = TicketPhoto.objects.create(
         ticket=ticket,
@@ -217,8 +208,7 @@ def ticket_accept(*, ticket: Ticket, by, note: str = "", now: dt.datetime | None
     now = now or timezone.now()
     note = clean_text(note, field="note", max_length=NOTE_MAX)
     ticket = wf.lock(ticket)
-    wf.staff(by, ticket.estate, "repairs.ticket.dispatch")
-    wf.allow(ticket, "accept", {S.SUBMITTED})
+    wf.check(ticket, "accept", by, now=now)
     old, ticket.status, ticket.first_response_at = ticket.status, S.ACCEPTED, now
     ticket.is_overdue = ticket.overdue(now)
     wf.save(ticket, "status", "first_response_at", "is_overdue")
@@ -241,8 +231,7 @@ def ticket_dispatch(
     now = now or timezone.now()
     note = clean_text(note, field="note", max_length=NOTE_MAX)
     ticket = wf.lock(ticket)
-    wf.staff(by, ticket.estate, "repairs.ticket.dispatch")
-    wf.allow(ticket, "dispatch", {S.SUBMITTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS})
+    wf.check(ticket, "dispatch", by, now=now)
     if assignee is None and department is None:
         raise DomainError("invalid", _("Choose a technician or a department."), field="assignee")
     if assignee is not None and role_in(assignee, ticket.estate) not in roles.STAFF_ON_TICKETS:
@@ -273,8 +262,7 @@ def ticket_start(*, ticket: Ticket, by, note: str = "", now: dt.datetime | None 
     now = now or timezone.now()
     note = clean_text(note, field="note", max_length=NOTE_MAX)
     ticket = wf.lock(ticket)
-    wf.staff(by, ticket.estate, "repairs.ticket.work")
-    wf.allow(ticket, "start", {S.DISPATCHED})
+    wf.check(ticket, "start", by, now=now)
     old, ticket.status = ticket.status, S.IN_PROGRESS
     wf.save(ticket, "status")
     wf.event(ticket, E.STARTED, by=by, at=now, old=old, note=note)
@@ -287,8 +275,7 @@ def ticket_hold(*, ticket: Ticket, by, reason: str, now: dt.datetime | None = No
     now = now or timezone.now()
     reason = clean_text(reason, field="reason", max_length=NOTE_MAX, required=True)
     ticket = wf.lock(ticket)
-    wf.staff(by, ticket.estate, "repairs.ticket.work")
-    wf.allow(ticket, "hold", set(OPEN_STATUSES))
+    wf.check(ticket, "hold", by, now=now)
     old = ticket.status
     ticket.status, ticket.held_from_status, ticket.on_hold_since = S.ON_HOLD, old, now
     ticket.is_overdue = ticket.overdue(now)
@@ -304,8 +291,7 @@ def ticket_resume(*, ticket: Ticket, by, note: str = "", now: dt.datetime | None
     now = now or timezone.now()
     note = clean_text(note, field="note", max_length=NOTE_MAX)
     ticket = wf.lock(ticket)
-    wf.staff(by, ticket.estate, "repairs.ticket.work")
-    wf.allow(ticket, "resume", {S.ON_HOLD})
+    wf.check(ticket, "resume", by, now=now)
     since = ticket.on_hold_since
     cal = calendar.for_estate(ticket.estate, around=since.astimezone(ticket.estate.tz).date())
     kw = {"calendar": cal, "business": ticket.business_hours}
@@ -333,8 +319,7 @@ def ticket_resolve(*, ticket: Ticket, by, note: str = "", now: dt.datetime | Non
     now = now or timezone.now()
     note = clean_text(note, field="note", max_length=NOTE_MAX)
     ticket = wf.lock(ticket)
-    wf.staff(by, ticket.estate, "repairs.ticket.work")
-    wf.allow(ticket, "resolve", {S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS})
+    wf.check(ticket, "resolve", by, now=now)
     old, ticket.status, ticket.resolved_at, ticket.is_overdue = (
         ticket.status,
         S.RESOLVED,
@@ -355,8 +340,7 @@ def ticket_close(
     outcome = wf.choice(outcome, Ticket.Outcome, "outcome")
     note = clean_text(note, field="note", max_length=NOTE_MAX)
     ticket = wf.lock(ticket)
-    wf.staff(by, ticket.estate, "repairs.ticket.close")
-    wf.allow(ticket, "close", {S.RESOLVED})
+    wf.check(ticket, "close", by, now=now)
     old, ticket.status, ticket.outcome, ticket.closed_at = ticket.status, S.CLOSED, outcome, now
     wf.save(ticket, "status", "outcome", "closed_at")
     wf.event(ticket, E.CLOSED, by=by, at=now, old=old, note=note or ticket.get_outcome_display())
@@ -374,16 +358,8 @@ def ticket_reopen(
     now = now or timezone.now()
     reason = clean_text(reason, field="reason", max_length=NOTE_MAX, required=True)
     ticket = wf.lock(ticket)
-    if by is not None:
-        require(by, ticket.estate, "repairs.ticket.reopen")
-    wf.allow(ticket, "reopen", {S.RESOLVED, S.CLOSED})
-    if now > (ticket.closed_at or ticket.resolved_at) + reopen_window():
-        raise DomainError(
-            "invalid_transition",
-            _("Ticket %(number)s can no longer be reopened (%(days)d days after it ended).")
-            % {"number": ticket.number, "days": reopen_window().days},
-            field="status",
-        )
+    # Staff reopen; the resident (``by=None``) says it is not solved: both within the window.
+    wf.check(ticket, "reopen" if by is not None else "not_solved", by, now=now)
     old = ticket.status
     ticket.status = S.DISPATCHED if ticket.assignee_id or ticket.department_id else S.ACCEPTED
     ticket.resolved_at = ticket.closed_at = None
@@ -404,8 +380,7 @@ def ticket_cancel(
     reason = wf.choice(reason, Ticket.CancelReason, "reason")
     note = clean_text(note, field="note", max_length=NOTE_MAX)
     ticket = wf.lock(ticket)
-    wf.staff(by, ticket.estate, "repairs.ticket.cancel")
-    wf.allow(ticket, "cancel", {*OPEN_STATUSES, S.ON_HOLD})
+    wf.check(ticket, "cancel", by, now=now)
     old = ticket.status
     ticket.status, ticket.cancel_reason, ticket.cancelled_at = S.CANCELLED, reason, now
     ticket.on_hold_since, ticket.held_from_status, ticket.is_overdue = None, "", False
@@ -438,7 +413,6 @@ def ticket_charge_set(
         try:
             amount = Decimal(str(amount))
         except InvalidOperation:
-            amount = None
             raise DomainError("invalid", _("Enter an amount in yuan."), field="amount") from None
         if not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent < -2:
             raise DomainError(
@@ -449,15 +423,7 @@ def ticket_charge_set(
     else:
         amount = None
     ticket = wf.lock(ticket)
-    wf.staff(by, ticket.estate, "repairs.ticket.charge")
-    if ticket.kind != Ticket.Kind.REPAIR or ticket.unit_id is None:
-        raise DomainError(
-            "invalid", _("Only a repair inside a unit can be a paid service."), field="amount"
-        )
-    if ticket.status in (S.CLOSED, S.CANCELLED) or ticket.charge_billed_at is not None:
-        raise DomainError(
-            "invalid_transition", _("The charge of a closed ticket cannot change."), field="amount"
-        )
+    wf.check(ticket, "charge", by, now=now)
     ticket.service_charge = amount
     wf.save(ticket, "service_charge")
     wf.event(

@@ -21,10 +21,12 @@ from django.utils.translation import gettext_lazy
 from estate import kpi, scoping
 from estate.errors import DomainError
 from repairs import selectors
+from repairs import workflow as wf
 from repairs.forms import QueueFilterForm
 from repairs.models import OPEN_STATUSES, Category, Ticket, overdue_q
 
 PAGE_SIZE = 50
+MINE_TAPS = ("start", "resolve", "resume", "hold")
 S = Ticket.Status
 PARTS = {"numerator": gettext_lazy("numerator"), "denominator": gettext_lazy("denominator")}
 
@@ -206,8 +208,7 @@ def my_tickets(request):
         status=[*OPEN_STATUSES, S.ON_HOLD],
     ).order_by("resolve_due_at", "id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "repairs/mine.html",
-        {"page": page, "rows": mark_overdue(page.object_list, now), "S": S},
-    )
+    rows = mark_overdue(page.object_list, now)
+    for ticket in rows:  # the one-tap buttons: the transition table decides
+        ticket.taps = wf.allowed_actions(ticket, request.user, now=now, among=MINE_TAPS)
+    return render(request, "repairs/mine.html", {"page": page, "rows": rows})

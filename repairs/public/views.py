@@ -20,6 +20,7 @@ from estate.models import Unit
 from estate.public import public_estate, too_many
 from estate.ratelimit import over_limit
 from repairs import services as repair_services
+from repairs import workflow as wf
 from repairs.models import Category, Ticket
 from repairs.public.forms import CodeForm, PhoneForm, RatingForm, ReportForm
 from repairs.public.selectors import public_ticket, public_timeline, tickets_for_phone
@@ -103,6 +104,7 @@ def track(request, code: str, tracking: str):
 
 
 def _render_track(request, estate, ticket, rating_form, status=200, error=None):
+    offered = wf.resident_actions(ticket)  # the transition table decides, as for staff
     return render(
         request,
         "repairs/public/track.html",
@@ -111,11 +113,8 @@ def _render_track(request, estate, ticket, rating_form, status=200, error=None):
             "ticket": ticket,
             "timeline": public_timeline(ticket),
             "rating_form": rating_form,
-            "can_rate": ticket.status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
-            and not ticket.return_visits.filter(
-                by_resident=True, at__gte=ticket.resolved_at or ticket.reported_at
-            ).exists(),
-            "can_reopen": ticket.status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED),
+            "can_rate": "rate" in offered,
+            "can_reopen": "not_solved" in offered,
             "is_new": request.GET.get("new") == "1",
             "error": error,
             "tz": estate.timezone,
