@@ -94,13 +94,6 @@ def ticket_list(request, filters: Query[TicketFilters]):
 )
 def ticket_create(request, payload: TicketIn):
     estate = estate_by_code(request.auth, payload.estate)
-    resident = None
-    if payload.resident is not None:
-        from residents.models import Resident
-
-        resident = Resident.objects.filter(estate=estate, pk=payload.resident).first()
-        if resident is None:
-            raise DomainError("invalid", _("No such resident in this estate."), field="resident")
     ticket = services.ticket_create(
         estate=estate,
         kind=payload.kind,
@@ -111,8 +104,9 @@ def ticket_create(request, payload: TicketIn):
         reporter_name=payload.reporter_name,
         reporter_phone=payload.reporter_phone,
         unit=payload.unit,
+        unit_number=payload.unit_number or "",
         common_area=payload.common_area,
-        resident=resident,
+        resident=payload.resident,
         major_complaint=payload.major_complaint,
         preferred_visit_time=payload.preferred_visit_time,
         by=request.auth,

@@ -65,7 +65,18 @@ def _resolve_category(estate: Estate, kind: str, category) -> Category:
     return found
 
 
-def _resolve_unit(estate: Estate, unit) -> Unit | None:
+def _resolve_unit(estate: Estate, unit, number: str = "") -> Unit | None:
+    """The unit given (an id or a Unit), else the one numbered ``number`` in the estate."""
+    number = (number or "").strip()
+    if (unit is None or unit == "") and number:
+        found = Unit.objects.filter(estate=estate, number=number).first()
+        if found is None:
+            raise DomainError(
+                "invalid",
+                _("There is no unit %(n)s in this estate.") % {"n": number[:50]},
+                field="unit_number",
+            )
+        return found
     if unit is None or unit == "":
         return None
     unit_id = unit.pk if isinstance(unit, Unit) else unit
@@ -75,6 +86,26 @@ def _resolve_unit(estate: Estate, unit) -> Unit | None:
     if found is None:
         raise DomainError("invalid", _("This unit does not belong to this estate."), field="unit")
     return found
+
+
+def _resolve_resident(estate: Estate, resident):
+    """A resident file of this estate, given as the object or its id (None when not given)."""
+    if resident is None or resident == "":
+        return None
+    from residents.models import Resident
+
+    if not isinstance(resident, Resident):
+        found = None
+        if str(resident).isdigit():
+            found = Resident.objects.filter(estate=estate, pk=int(resident)).first()
+        if found is None:
+            raise DomainError("invalid", _("No such resident in this estate."), field="resident")
+        return found
+    if resident.estate_id != estate.pk:
+        raise DomainError(
+            "invalid", _("This resident belongs to another estate."), field="resident"
+        )
+    return resident
 
 
 # Logging a ticket ------------------------------------------------------------------------------
@@ -88,8 +119,9 @@ def ticket_create(
     channel: str,
     description: str,
     reporter_name: str,
-    reporter_phone: str,
+    reporter_phone: str = "",
     unit=None,
+    unit_number: str = "",
     common_area: str = "",
     resident=None,
     photos=(),
@@ -100,7 +132,8 @@ def ticket_create(
 ) -> Ticket:
     """Log a report. Everything is validated before anything is written; the deadlines come
     from the category's service level on the estate's calendar. ``by=None`` is a resident
-    using the web form."""
+    using the web form. The unit may be given by its number (``unit_number``); without a
+    phone, the reporter's phone is the resident's (when a resident file is given)."""
     now = now or timezone.now()
     if by is not None:
         require(by, estate, "repairs.ticket.create")
@@ -110,16 +143,15 @@ def ticket_create(
         Ticket.Channel.WEB_FORM if by is None else wf.choice(channel, Ticket.Channel, "channel")
     )
     category = _resolve_category(estate, kind, category)
-    unit = _resolve_unit(estate, unit)
+    unit = _resolve_unit(estate, unit, unit_number)
     common_area = clean_text(common_area, field="common_area", max_length=100)
     if kind == Ticket.Kind.REPAIR and unit is None and not common_area:
         raise DomainError(
             "invalid", _("Give the unit or the common area to be repaired."), field="unit"
         )
-    if resident is not None and resident.estate_id != estate.pk:
-        raise DomainError(
-            "invalid", _("This resident belongs to another estate."), field="resident"
-        )
+    resident = _resolve_resident(estate, resident)
+    if not (reporter_phone or "").strip() and resident is not None:
+        reporter_phone = resident.phone
     if major_complaint and kind != Ticket.Kind.COMPLAINT:
         raise DomainError(
             "invalid", _("Only a complaint can be a major complaint."), field="major_complaint"

@@ -8,7 +8,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from estate import scoping
 from estate.errors import DomainError
@@ -34,13 +33,6 @@ def _resident(estate, resident_id) -> Resident | None:
     if not resident_id:
         return None
     return Resident.objects.filter(estate=estate, pk=resident_id).first()
-
-
-def _unit(user, estate, number: str):
-    number = (number or "").strip()
-    if not number:
-        return None
-    return unit_search(user=user, estate=estate, q=number).filter(number=number).first()
 
 
 def _render(request, estate, form, *, status=200, created=None, photos_dropped=False):
@@ -90,12 +82,6 @@ def desk(request, estate):
     if not form.is_valid():
         return _render(request, estate, form, status=422, photos_dropped=dropped)
     data = form.cleaned_data
-    resident = _resident(estate, data["resident"])
-    phone = data["reporter_phone"] or (resident.phone if resident is not None else "")
-    unit = _unit(request.user, estate, data["unit"])
-    if data["unit"].strip() and unit is None:
-        form.add_error("unit", _("No unit numbered %(n)s in this estate.") % {"n": data["unit"]})
-        return _render(request, estate, form, status=422, photos_dropped=dropped)
     try:
         ticket = services.ticket_create(
             estate=estate,
@@ -105,17 +91,17 @@ def desk(request, estate):
             channel=data["channel"],
             description=data["description"],
             reporter_name=data["reporter_name"],
-            reporter_phone=phone,
-            unit=unit,
+            reporter_phone=data["reporter_phone"],
+            unit_number=data["unit"],
             common_area=data["common_area"],
-            resident=resident,
+            resident=data["resident"] or None,
             photos=data["photos"],
             major_complaint=data["major_complaint"],
             preferred_visit_time=data["preferred_visit_time"],
             by=request.user,
         )
     except DomainError as exc:
-        add_domain_error(form, exc, {"resident": "reporter_name"})
+        add_domain_error(form, exc, {"resident": "reporter_name", "unit_number": "unit"})
         return _render(request, estate, form, status=exc.status, photos_dropped=dropped)
     return redirect(f"{reverse('repairs:desk')}?estate={estate.code}&created={ticket.pk}")
 

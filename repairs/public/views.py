@@ -16,7 +16,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from estate import otp, privacy
 from estate.errors import DomainError
-from estate.models import Unit
 from estate.public import public_estate, too_many
 from estate.ratelimit import over_limit
 from repairs import services as repair_services
@@ -30,6 +29,7 @@ _FORM_FIELD = {
     "reporter_phone": "phone",
     "reporter_name": "name",
     "unit": "unit_number",
+    "unit_number": "unit_number",
     "common_area": "common_area",
     "category": "category",
     "kind": "kind",
@@ -65,15 +65,6 @@ def report(request, code: str):
     if data["website"]:
         form.add_error(None, _("This submission looks automated and was not saved."))
         return render(request, template, context, status=400)
-    unit = None
-    if data["unit_number"]:
-        unit = Unit.objects.filter(estate=estate, number=data["unit_number"].strip()).first()
-        if unit is None:
-            form.add_error(
-                "unit_number",
-                _("There is no unit %(n)s in this estate.") % {"n": data["unit_number"]},
-            )
-            return render(request, template, context, status=400)
     try:
         ticket = repair_services.ticket_create(
             estate=estate,
@@ -84,7 +75,7 @@ def report(request, code: str):
             description=data["description"],
             reporter_name=data["name"],
             reporter_phone=data["phone"],
-            unit=unit,
+            unit_number=data["unit_number"],
             common_area=data["common_area"],
             photos=data["photos"],
             preferred_visit_time=data["preferred_visit_time"],
