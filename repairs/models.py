@@ -197,6 +197,17 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (Status.SUBMITTED, Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS)
+# Tickets whose deadlines the overdue sweep watches: open, or on hold (a small share of all).
+RUNNING_STATUSES = (*OPEN_STATUSES, Status.ON_HOLD)
+
+
+def overdue_candidates_q(now: dt.datetime) -> Q:
+    """A superset of ``overdue_q`` that the sweep's partial indexes answer: running tickets
+    past their resolution deadline, or past an unanswered response deadline (a ticket on
+    hold is overdue only if a deadline passed before the hold began, so before ``now``)."""
+    return Q(status__in=RUNNING_STATUSES) & (
+        Q(resolve_due_at__lt=now) | Q(first_response_at__isnull=True, response_due_at__lt=now)
+    )
 
 
 def overdue_q(now: dt.datetime) -> Q:
@@ -341,6 +352,20 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
             models.Index(fields=["estate", "resolved_at"], name="ticket_resolved_idx"),
             models.Index(fields=["estate", "reporter_phone_index"], name="ticket_phone_idx"),
+            # The overdue sweep reads only running tickets (overdue_candidates_q), never the
+            # closed millions: one partial index per deadline, combined by a bitmap OR.
+            models.Index(
+                fields=["resolve_due_at"],
+                name="ticket_sweep_resolve_idx",
+                condition=Q(status__in=RUNNING_STATUSES),
+            ),
+            models.Index(
+                fields=["response_due_at"],
+                name="ticket_sweep_response_idx",
+                condition=Q(status__in=RUNNING_STATUSES, first_response_at__isnull=True),
+            ),
+            # ... and unflags among the few flagged ones.
+            models.Index(fields=["id"], name="ticket_flagged_idx", condition=Q(is_overdue=True)),
         ]
         constraints = [
             models.CheckConstraint(

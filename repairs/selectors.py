@@ -28,6 +28,7 @@ from repairs.models import (
     ReturnVisitSampleRun,
     Ticket,
     TicketEvent,
+    overdue_candidates_q,
     overdue_q,
 )
 
@@ -81,10 +82,13 @@ RATE_NAMES = (
 )
 
 
-def ticket_cohort(*, estate: Estate, period: Period, kind: str) -> QuerySet[Ticket]:
-    """KPI.md's cohort: tickets of the kind reported in the period, not cancelled."""
+def ticket_cohort(
+    *, estate: Estate | int, period: Period, kind: str | list[str]
+) -> QuerySet[Ticket]:
+    """KPI.md's cohort: tickets of the kind (or kinds) reported in the period, not cancelled."""
+    kinds = {"kind__in": kind} if isinstance(kind, list | tuple) else {"kind": kind}
     return Ticket.objects.filter(
-        estate=estate, kind=kind, reported_at__gte=period.start, reported_at__lt=period.end
+        estate=estate, reported_at__gte=period.start, reported_at__lt=period.end, **kinds
     ).exclude(status=S.CANCELLED)
 
 
@@ -192,6 +196,18 @@ def open_ticket_counts(*, estate: Estate, now: dt.datetime | None = None) -> dic
         **{s: Count("id", filter=Q(status=s)) for s in OPEN_STATUSES},
     )
     return agg
+
+
+def tickets_to_flag(*, now: dt.datetime) -> QuerySet[Ticket]:
+    """The overdue sweep: tickets past a running deadline not flagged yet. Read through the
+    partial indexes on running tickets' deadlines (``overdue_candidates_q``), never a scan of
+    every ticket."""
+    return Ticket.objects.filter(overdue_candidates_q(now), overdue_q(now), is_overdue=False)
+
+
+def tickets_to_unflag(*, now: dt.datetime) -> QuerySet[Ticket]:
+    """Flagged tickets no longer overdue (resolved, resumed with a later deadline ...)."""
+    return Ticket.objects.filter(is_overdue=True).exclude(overdue_q(now))
 
 
 def dispatch_candidates(*, estate: Estate) -> list:

@@ -23,7 +23,7 @@ from estate.errors import DomainError
 from estate.models import Estate, Unit
 from estate.scoping import require, role_in
 from estate.validators import clean_text, normalize_mobile
-from repairs import calendar, roles
+from repairs import calendar, roles, selectors
 from repairs import workflow as wf
 from repairs.models import (
     Category,
@@ -31,7 +31,6 @@ from repairs.models import (
     Ticket,
     TicketEvent,
     TicketPhoto,
-    overdue_q,
 )
 from repairs.photos import clean_photos
 from repairs.visits import (  # noqa: F401  (part of this module's interface)
@@ -491,8 +490,8 @@ def tickets_flag_overdue(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     with transaction.atomic():
         rows = list(
-            Ticket.objects.select_for_update(skip_locked=True)
-            .filter(overdue_q(now), is_overdue=False)
+            selectors.tickets_to_flag(now=now)
+            .select_for_update(skip_locked=True)
             .order_by("id")
             .values_list("id", "estate_id", "number")
         )
@@ -513,5 +512,5 @@ def tickets_flag_overdue(*, now: dt.datetime | None = None) -> int:
                 body=", ".join(numbers[:50]) + (" …" if len(numbers) > 50 else ""),
                 link=f"{reverse('repairs:queue')}?overdue=1",
             )
-    Ticket.objects.filter(is_overdue=True).exclude(overdue_q(now)).update(is_overdue=False)
+    selectors.tickets_to_unflag(now=now).update(is_overdue=False)
     return len(rows)
