@@ -2,7 +2,7 @@
 status, and what it needs) with its predicates, the row lock, the history entry, validation of
 choices, numbering and escalation to managers.
 
-Used by ``repairs/services.py`` (the transitions) and ``repairs/visits.py`` (return visits)."""
+Used by the services in ``repairs/services/``."""
 
 from __future__ import annotations
 

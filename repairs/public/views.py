@@ -18,9 +18,10 @@ from estate import otp, privacy
 from estate.errors import DomainError
 from estate.public import public_estate, too_many
 from estate.ratelimit import over_limit
+from repairs import selectors
 from repairs import services as repair_services
 from repairs import workflow as wf
-from repairs.models import Category, Ticket
+from repairs.models import Ticket
 from repairs.public.forms import CodeForm, PhoneForm, RatingForm, ReportForm
 from repairs.public.selectors import public_ticket, public_timeline, tickets_for_phone
 
@@ -49,7 +50,7 @@ _too_many = too_many
 def report(request, code: str):
     """The report form (扫码报修). A submission with errors comes back filled in."""
     estate = _estate(code)
-    categories = list(Category.objects.filter(estate=estate, active=True).order_by("kind", "sort"))
+    categories = list(selectors.categories(estate=estate))
     template = "repairs/public/report.html"
     if request.method == "GET":
         form = ReportForm(categories=categories)

@@ -18,7 +18,7 @@ from estate.errors import DomainError
 from repairs import services
 from repairs import workflow as wf
 from repairs.models import Ticket
-from repairs.views_ticket import ACTIONS
+from repairs.views.ticket import ACTIONS
 from tests.factories import make_staff, make_unit
 from tests.repairs.factories import make_department, make_ticket
 

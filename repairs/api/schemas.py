@@ -1,4 +1,4 @@
-"""Schemas of the tickets API (repairs/api.py). Datetimes are shown in the estate's zone."""
+"""Schemas of the tickets API (repairs/api/). Datetimes are shown in the estate's zone."""
 
 import datetime as dt
 from typing import Literal

@@ -22,11 +22,11 @@ from django.views.decorators.http import require_POST
 
 from estate import privacy, scoping
 from estate.errors import DomainError
+from estate.pages import forbidden, safe_next
 from repairs import forms as f
 from repairs import selectors, services
 from repairs import workflow as wf
-from repairs.models import OPEN_STATUSES, Department, Ticket
-from repairs.views import forbidden, safe_next
+from repairs.models import OPEN_STATUSES, Ticket
 
 S = Ticket.Status
 OPEN_OR_HELD = frozenset({*OPEN_STATUSES, S.ON_HOLD})
@@ -154,7 +154,7 @@ class DispatchChoices:
 
     def __init__(self, estate):
         self.candidates = selectors.dispatch_candidates(estate=estate)
-        self.departments = list(Department.objects.filter(estate=estate, active=True))
+        self.departments = selectors.departments(estate=estate)
 
     def form(self, *args, **kwargs) -> f.DispatchForm:
         return f.DispatchForm(

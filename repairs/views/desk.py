@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from estate import scoping
 from estate.errors import DomainError
+from estate.pages import estate_page
 from estate.selectors import unit_search
 from repairs import selectors, services
 from repairs.forms import DeskForm, add_domain_error, category_choices
-from repairs.models import Category, Priority, Ticket
-from repairs.views import estate_page
-from repairs.views_ticket import DispatchChoices
+from repairs.models import Priority, Ticket
+from repairs.views.ticket import DispatchChoices
 from residents.models import Resident
 from residents.selectors import resident_search
 
@@ -26,13 +26,13 @@ CREATE = "repairs.ticket.create"
 
 
 def _categories(estate):
-    return list(Category.objects.filter(estate=estate, active=True).order_by("kind", "sort"))
+    return list(selectors.categories(estate=estate))
 
 
 def _resident(estate, resident_id) -> Resident | None:
     if not resident_id:
         return None
-    return Resident.objects.filter(estate=estate, pk=resident_id).first()
+    return selectors.reporter_resident(estate=estate, resident_id=resident_id)
 
 
 def _render(request, estate, form, *, status=200, created=None, photos_dropped=False):
@@ -171,7 +171,7 @@ def desk_deadlines(request, estate):
     category = None
     value = request.GET.get("category") or ""
     if value.isdigit():
-        category = Category.objects.filter(estate=estate, pk=value, active=True).first()
+        category = selectors.categories(estate=estate).filter(pk=value).first()
     if category is not None and category.kind != request.GET.get("kind", category.kind):
         category = None  # the kind just changed; its category list is being replaced
     priority = request.GET.get("priority")
