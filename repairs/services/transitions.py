@@ -20,7 +20,7 @@ from repairs.models import (
     Ticket,
     TicketEvent,
 )
-from repairs.services import charges
+from repairs.services.charges import ticket_paid_service_bill
 
 S = Ticket.Status
 E = TicketEvent.EventKind
@@ -170,7 +170,7 @@ def ticket_close(
     wf.save(ticket, "status", "outcome", "closed_at")
     wf.event(ticket, E.CLOSED, by=by, at=now, old=old, note=note or ticket.get_outcome_display())
     if ticket.service_charge and ticket.unit_id and ticket.charge_billed_at is None:
-        charges.ticket_paid_service_bill(ticket=ticket, by=by, now=now)
+        ticket_paid_service_bill(ticket=ticket, by=by, now=now)
     return ticket
 
 

@@ -26,10 +26,8 @@ from estate.pages import forbidden, safe_next
 from repairs import forms as f
 from repairs import selectors, services
 from repairs import workflow as wf
-from repairs.models import OPEN_STATUSES, Ticket
+from repairs.models import Ticket
 
-S = Ticket.Status
-OPEN_OR_HELD = frozenset({*OPEN_STATUSES, S.ON_HOLD})
 UNMASK = "personal_data.view_unmasked"
 
 
