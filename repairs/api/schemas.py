@@ -1,4 +1,4 @@
-"""Schemas of the tickets API (repairs/api.py). Datetimes are shown in the estate's zone."""
+"""Schemas of the tickets API (repairs/api/). Datetimes are shown in the estate's zone."""
 
 import datetime as dt
 from typing import Literal
@@ -36,6 +36,9 @@ class TicketOut(Schema):
     response_due_at: dt.datetime
     resolved_at: dt.datetime | None
     resolve_due_at: dt.datetime
+    on_hold_since: dt.datetime | None = Field(
+        description="while on hold: when the hold began (the clock stopped then)"
+    )
     closed_at: dt.datetime | None
     cancelled_at: dt.datetime | None
     cancel_reason: str | None
@@ -51,6 +54,7 @@ class TicketOut(Schema):
     resolve_response_due_at = _local("response_due_at")
     resolve_resolved_at = _local("resolved_at")
     resolve_resolve_due_at = _local("resolve_due_at")
+    resolve_on_hold_since = _local("on_hold_since")
     resolve_closed_at = _local("closed_at")
     resolve_cancelled_at = _local("cancelled_at")
     resolve_return_visited_at = _local("return_visited_at")
@@ -152,13 +156,11 @@ class TicketDetailOut(TicketOut):
     description: str
     tracking_code: str = Field(description="give it to the resident to follow the ticket")
     preferred_visit_time: dt.datetime | None
-    on_hold_since: dt.datetime | None
     history: list[EventOut]
     photos: list[PhotoOut]
     return_visits: list[VisitOut]
 
     resolve_preferred_visit_time = _local("preferred_visit_time")
-    resolve_on_hold_since = _local("on_hold_since")
 
     @staticmethod
     def resolve_history(obj) -> list:
@@ -181,8 +183,16 @@ class TicketIn(Schema):
     channel: Literal["front_desk", "phone", "web_form", "walk_in", "other"] = "phone"
     description: str = Field(examples=["厨房水管漏水"])
     reporter_name: str = Field(examples=["王伟"])
-    reporter_phone: str = Field(examples=["13812345678"])
+    reporter_phone: str = Field(
+        "", examples=["13812345678"], description="the resident's phone when omitted"
+    )
     unit: int | None = Field(None, description="unit id")
+    unit_number: str | None = Field(
+        None,
+        max_length=50,
+        description="or the unit's number, e.g. 3-2-1501",
+        examples=["3-2-1501"],
+    )
     common_area: str = ""
     resident: int | None = Field(None, description="resident file id")
     major_complaint: bool = False

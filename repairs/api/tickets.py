@@ -1,4 +1,4 @@
-"""The tickets API, mounted under /api/v1/ by estate.api. Thin: schemas in, a service or
+"""The tickets API (part of ``repairs.api.router``, mounted under /api/v1/ by estate.api). Thin: schemas in, a service or
 selector call, schemas out. Datetimes are ISO 8601 in the estate's zone; list items carry
 every field KPI.md's rates read, so the rates can be recomputed from the list alone."""
 
@@ -15,7 +15,7 @@ from estate.errors import DomainError
 from estate.schemas import ERRORS_4XX, PageParams, paginate
 from estate.scoping import estate_by_code, require
 from repairs import selectors, services
-from repairs.api_schemas import (
+from repairs.api.schemas import (
     EventOut,
     SampleOut,
     TicketDetailOut,
@@ -24,7 +24,7 @@ from repairs.api_schemas import (
     VisitIn,
     VisitOut,
 )
-from repairs.models import Department, Ticket
+from repairs.models import Ticket
 
 router = Router(tags=["tickets"])
 KindLit = Literal["repair", "complaint", "suggestion"]
@@ -41,11 +41,7 @@ StatusLit = Literal[
 
 
 def _ticket(request, ticket_id: int) -> Ticket:
-    """The ticket if the user's role in its estate may see tickets; 404 otherwise."""
-    ticket = selectors.ticket_list(user=request.auth).filter(pk=ticket_id).first()
-    if ticket is None:
-        raise DomainError("not_found", _("Not found."), status=404)
-    return ticket
+    return selectors.ticket_for(user=request.auth, ticket_id=ticket_id)
 
 
 def _detail(request, ticket: Ticket) -> Ticket:
@@ -94,13 +90,6 @@ def ticket_list(request, filters: Query[TicketFilters]):
 )
 def ticket_create(request, payload: TicketIn):
     estate = estate_by_code(request.auth, payload.estate)
-    resident = None
-    if payload.resident is not None:
-        from residents.models import Resident
-
-        resident = Resident.objects.filter(estate=estate, pk=payload.resident).first()
-        if resident is None:
-            raise DomainError("invalid", _("No such resident in this estate."), field="resident")
     ticket = services.ticket_create(
         estate=estate,
         kind=payload.kind,
@@ -111,8 +100,9 @@ def ticket_create(request, payload: TicketIn):
         reporter_name=payload.reporter_name,
         reporter_phone=payload.reporter_phone,
         unit=payload.unit,
+        unit_number=payload.unit_number or "",
         common_area=payload.common_area,
-        resident=resident,
+        resident=payload.resident,
         major_complaint=payload.major_complaint,
         preferred_visit_time=payload.preferred_visit_time,
         by=request.auth,
@@ -213,7 +203,10 @@ def ticket_dispatch(request, ticket_id: int, body: DispatchIn):
         if assignee is None:
             raise DomainError("invalid", _("Not on this estate's staff."), field="assignee")
     if body.department is not None:
-        department = Department.objects.filter(estate=ticket.estate, pk=body.department).first()
+        department = next(
+            (d for d in selectors.departments(estate=ticket.estate) if d.pk == body.department),
+            None,
+        )
         if department is None:
             raise DomainError("invalid", _("No such department here."), field="department")
     ticket = services.ticket_dispatch(
@@ -312,7 +305,7 @@ def ticket_return_visit(request, ticket_id: int, body: VisitIn):
 )
 def ticket_history(request, ticket_id: int):
     ticket = _ticket(request, ticket_id)
-    return list(ticket.history.select_related("by", "estate"))
+    return selectors.ticket_history(ticket=ticket)
 
 
 # Return-visit samples ---------------------------------------------------------------------------
@@ -330,12 +323,3 @@ def return_visit_sample_list(request, query: Query[SampleQuery]):
     estate = estate_by_code(request.auth, query.estate)
     require(request.auth, estate, "repairs.return_visit")
     return list(selectors.sample_list(estate=estate, period=query.period))
-
-
-def _mount_configuration() -> None:
-    from repairs.api_config import router as config_router
-
-    router.add_router("", config_router)
-
-
-_mount_configuration()

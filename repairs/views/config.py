@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 
 from estate import scoping
 from estate.errors import DomainError
+from estate.pages import estate_page, forbidden
 from repairs import configuration, selectors
 from repairs import forms as f
-from repairs.models import Category, ReplyTemplate, ReturnVisitSampleRun
-from repairs.views import estate_page, forbidden
+from repairs.models import Category, ReplyTemplate
 
 CONFIGURE = "repairs.configure"
 
@@ -161,7 +161,7 @@ def calendar_hours(request, estate):
 # Categories and service levels -----------------------------------------------------------------
 @estate_page(CONFIGURE)
 def category_list(request, estate):
-    categories = Category.objects.filter(estate=estate).order_by("kind", "sort", "code")
+    categories = selectors.categories(estate=estate, active=None)
     groups: dict[str, list] = {}
     for category in categories:
         groups.setdefault(category.get_kind_display(), []).append(category)
@@ -243,7 +243,7 @@ def template_list(request, estate):
                 messages.success(request, _("Reply template saved."))
                 return redirect(f"{reverse('repairs:templates')}?estate={estate.code}")
         status = 422
-    templates = ReplyTemplate.objects.filter(estate=estate).order_by("situation", "sort", "id")
+    templates = selectors.reply_template_list(estate=estate)
     return render(
         request,
         "repairs/templates.html",
@@ -308,9 +308,7 @@ def samples(request, estate):
     """The month's quality return-visit work list: the sampled tickets, those still to call
     first."""
     periods = list(
-        ReturnVisitSampleRun.objects.filter(estate=estate)
-        .order_by("-period")
-        .values_list("period", "population")
+        selectors.sample_runs(estate=estate).order_by("-period").values_list("period", "population")
     )
     period = request.GET.get("period") or (periods[0][0] if periods else None)
     items = list(selectors.sample_list(estate=estate, period=period)) if period else []

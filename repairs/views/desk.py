@@ -8,16 +8,15 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from estate import scoping
 from estate.errors import DomainError
+from estate.pages import estate_page
 from estate.selectors import unit_search
 from repairs import selectors, services
 from repairs.forms import DeskForm, add_domain_error, category_choices
-from repairs.models import Category, Priority, Ticket
-from repairs.views import estate_page
-from repairs.views_ticket import DispatchChoices
+from repairs.models import Priority, Ticket
+from repairs.views.ticket import DispatchChoices
 from residents.models import Resident
 from residents.selectors import resident_search
 
@@ -27,20 +26,13 @@ CREATE = "repairs.ticket.create"
 
 
 def _categories(estate):
-    return list(Category.objects.filter(estate=estate, active=True).order_by("kind", "sort"))
+    return list(selectors.categories(estate=estate))
 
 
 def _resident(estate, resident_id) -> Resident | None:
     if not resident_id:
         return None
-    return Resident.objects.filter(estate=estate, pk=resident_id).first()
-
-
-def _unit(user, estate, number: str):
-    number = (number or "").strip()
-    if not number:
-        return None
-    return unit_search(user=user, estate=estate, q=number).filter(number=number).first()
+    return selectors.reporter_resident(estate=estate, resident_id=resident_id)
 
 
 def _render(request, estate, form, *, status=200, created=None, photos_dropped=False):
@@ -90,12 +82,6 @@ def desk(request, estate):
     if not form.is_valid():
         return _render(request, estate, form, status=422, photos_dropped=dropped)
     data = form.cleaned_data
-    resident = _resident(estate, data["resident"])
-    phone = data["reporter_phone"] or (resident.phone if resident is not None else "")
-    unit = _unit(request.user, estate, data["unit"])
-    if data["unit"].strip() and unit is None:
-        form.add_error("unit", _("No unit numbered %(n)s in this estate.") % {"n": data["unit"]})
-        return _render(request, estate, form, status=422, photos_dropped=dropped)
     try:
         ticket = services.ticket_create(
             estate=estate,
@@ -105,17 +91,17 @@ def desk(request, estate):
             channel=data["channel"],
             description=data["description"],
             reporter_name=data["reporter_name"],
-            reporter_phone=phone,
-            unit=unit,
+            reporter_phone=data["reporter_phone"],
+            unit_number=data["unit"],
             common_area=data["common_area"],
-            resident=resident,
+            resident=data["resident"] or None,
             photos=data["photos"],
             major_complaint=data["major_complaint"],
             preferred_visit_time=data["preferred_visit_time"],
             by=request.user,
         )
     except DomainError as exc:
-        add_domain_error(form, exc, {"resident": "reporter_name"})
+        add_domain_error(form, exc, {"resident": "reporter_name", "unit_number": "unit"})
         return _render(request, estate, form, status=exc.status, photos_dropped=dropped)
     return redirect(f"{reverse('repairs:desk')}?estate={estate.code}&created={ticket.pk}")
 
@@ -185,7 +171,7 @@ def desk_deadlines(request, estate):
     category = None
     value = request.GET.get("category") or ""
     if value.isdigit():
-        category = Category.objects.filter(estate=estate, pk=value, active=True).first()
+        category = selectors.categories(estate=estate).filter(pk=value).first()
     if category is not None and category.kind != request.GET.get("kind", category.kind):
         category = None  # the kind just changed; its category list is being replaced
     priority = request.GET.get("priority")

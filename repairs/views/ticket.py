@@ -1,8 +1,9 @@
 """The ticket page: every field, the history, the photos, and each transition the user's role
 allows as a form; refusals come back as a message beside the form, never a 500.
 
-The buttons shown follow the role matrix and the ticket's status; the service has the last
-word (a stale page that offers a transition no longer allowed gets the service's 409 message).
+The buttons shown are those the transition table (``repairs.workflow``) allows this user now;
+the service asks the same table under the row lock, so a stale page that offers a transition no
+longer allowed gets the service's 409 message.
 """
 
 import mimetypes
@@ -21,21 +22,21 @@ from django.views.decorators.http import require_POST
 
 from estate import privacy, scoping
 from estate.errors import DomainError
+from estate.pages import forbidden, safe_next
 from repairs import forms as f
 from repairs import selectors, services
-from repairs.models import OPEN_STATUSES, Department, Ticket
-from repairs.views import forbidden, safe_next
+from repairs import workflow as wf
+from repairs.models import Ticket
 
-S = Ticket.Status
-OPEN_OR_HELD = frozenset({*OPEN_STATUSES, S.ON_HOLD})
 UNMASK = "personal_data.view_unmasked"
 
 
 @dataclass(frozen=True)
 class Action:
+    """How the page shows and runs an action; whether it is offered is the transition table's
+    answer (``repairs.workflow.allowed_actions``), never this page's."""
+
     label: str
-    permission: str
-    statuses: frozenset
     form: type
     run: Callable
     secondary: bool = False
@@ -67,58 +68,42 @@ def _visit(ticket, by, d):
 ACTIONS: dict[str, Action] = {
     "accept": Action(
         gettext_lazy("Accept"),
-        "repairs.ticket.dispatch",
-        frozenset({S.SUBMITTED}),
         f.NoteForm,
         lambda t, by, d: services.ticket_accept(ticket=t, by=by, note=d["note"]),
     ),
     "dispatch": Action(
         gettext_lazy("Dispatch"),
-        "repairs.ticket.dispatch",
-        frozenset({S.SUBMITTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS}),
         f.DispatchForm,
         _dispatch,
     ),
     "start": Action(
         gettext_lazy("Start"),
-        "repairs.ticket.work",
-        frozenset({S.DISPATCHED}),
         f.NoteForm,
         lambda t, by, d: services.ticket_start(ticket=t, by=by, note=d["note"]),
     ),
     "resolve": Action(
         gettext_lazy("Resolve"),
-        "repairs.ticket.work",
-        frozenset({S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS}),
         f.NoteForm,
         lambda t, by, d: services.ticket_resolve(ticket=t, by=by, note=d["note"]),
     ),
     "hold": Action(
         gettext_lazy("Put on hold"),
-        "repairs.ticket.work",
-        frozenset(OPEN_STATUSES),
         f.ReasonForm,
         lambda t, by, d: services.ticket_hold(ticket=t, by=by, reason=d["reason"]),
         secondary=True,
     ),
     "resume": Action(
         gettext_lazy("Resume"),
-        "repairs.ticket.work",
-        frozenset({S.ON_HOLD}),
         f.NoteForm,
         lambda t, by, d: services.ticket_resume(ticket=t, by=by, note=d["note"]),
     ),
     "visit": Action(
         gettext_lazy("Record the return visit"),
-        "repairs.return_visit",
-        frozenset({S.RESOLVED, S.CLOSED}),
         f.VisitForm,
         _visit,
     ),
     "close": Action(
         gettext_lazy("Close"),
-        "repairs.ticket.close",
-        frozenset({S.RESOLVED}),
         f.CloseForm,
         lambda t, by, d: services.ticket_close(
             ticket=t, by=by, outcome=d["outcome"], note=d["note"]
@@ -126,32 +111,24 @@ ACTIONS: dict[str, Action] = {
     ),
     "reopen": Action(
         gettext_lazy("Reopen"),
-        "repairs.ticket.reopen",
-        frozenset({S.RESOLVED, S.CLOSED}),
         f.ReasonForm,
         lambda t, by, d: services.ticket_reopen(ticket=t, by=by, reason=d["reason"]),
         secondary=True,
     ),
     "charge": Action(
         gettext_lazy("Set the paid-service charge"),
-        "repairs.ticket.charge",
-        frozenset(OPEN_OR_HELD | {S.RESOLVED}),
         f.ChargeForm,
         _charge,
         secondary=True,
     ),
     "photo": Action(
         gettext_lazy("Add a photo"),
-        "repairs.ticket.work",
-        frozenset(OPEN_OR_HELD | {S.RESOLVED}),
         f.PhotoForm,
         lambda t, by, d: services.ticket_photo_add(ticket=t, by=by, photo=d["photo"]),
         secondary=True,
     ),
     "cancel": Action(
         gettext_lazy("Cancel"),
-        "repairs.ticket.cancel",
-        OPEN_OR_HELD,
         f.CancelForm,
         lambda t, by, d: services.ticket_cancel(
             ticket=t, by=by, reason=d["reason"], note=d["note"]
@@ -170,23 +147,12 @@ def _ticket_or_404(request, ticket_id: int) -> Ticket:
     return ticket
 
 
-def _offered(action: str, ticket: Ticket) -> bool:
-    """Whether the page offers the action for the ticket as it stands (the service decides)."""
-    if ticket.status not in ACTIONS[action].statuses:
-        return False
-    if action == "charge":
-        return ticket.kind == Ticket.Kind.REPAIR and ticket.unit_id and not ticket.charge_billed_at
-    if action == "photo":
-        return len(ticket.photos.all()) < 3
-    return True
-
-
 class DispatchChoices:
     """The dispatch form's choices, read once per page."""
 
     def __init__(self, estate):
         self.candidates = selectors.dispatch_candidates(estate=estate)
-        self.departments = list(Department.objects.filter(estate=estate, active=True))
+        self.departments = selectors.departments(estate=estate)
 
     def form(self, *args, **kwargs) -> f.DispatchForm:
         return f.DispatchForm(
@@ -212,11 +178,9 @@ def _page(request, ticket: Ticket, *, failed: tuple[str, object] | None = None, 
     user, estate = request.user, ticket.estate
     dispatch = DispatchChoices(estate)
     actions = []
-    for name, action in ACTIONS.items():
-        if not scoping.can(user, estate, action.permission) or not _offered(name, ticket):
-            continue
+    for name in wf.allowed_actions(ticket, user):
         form = failed[1] if failed and failed[0] == name else _make_form(name, dispatch)
-        actions.append({"name": name, "action": action, "form": form})
+        actions.append({"name": name, "action": ACTIONS[name], "form": form})
     if failed and all(a["name"] != failed[0] for a in actions):
         actions.insert(0, {"name": failed[0], "action": ACTIONS[failed[0]], "form": failed[1]})
     phone = None

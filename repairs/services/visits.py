@@ -64,8 +64,7 @@ def return_visit_record(
             "invalid", _("A call that did not reach the resident has no answers."), field="reached"
         )
     ticket = wf.lock(ticket)
-    wf.staff(by, ticket.estate, "repairs.return_visit")
-    wf.allow(ticket, "visit", {S.RESOLVED, S.CLOSED})
+    wf.check(ticket, "visit", by, now=now)
     visit = ReturnVisit.objects.create(
         ticket=ticket,
         estate_id=ticket.estate_id,
@@ -100,9 +99,7 @@ def ticket_rate_by_resident(
         raise DomainError("invalid", _("Choose a rating from 1 to 5."), field="rating")
     comment = clean_text(comment, field="comment", max_length=COMMENT_MAX)
     ticket = wf.lock(ticket)
-    wf.allow(ticket, "visit", {S.RESOLVED, S.CLOSED})
-    if ticket.return_visits.filter(by_resident=True, at__gte=ticket.resolved_at).exists():
-        raise DomainError("conflict", _("This ticket has already been rated."), field="rating")
+    wf.check(ticket, "rate", None, now=now)
     visit = ReturnVisit.objects.create(
         ticket=ticket,
         estate_id=ticket.estate_id,

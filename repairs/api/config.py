@@ -1,6 +1,6 @@
 """The configuration part of the tickets API: categories and their service levels,
-departments, the deadline preview, the business calendar and reply templates. Mounted on the
-tickets router (repairs/api.py)."""
+departments, the deadline preview, the business calendar and reply templates (part of
+``repairs.api.router``)."""
 
 import datetime as dt
 from typing import Literal
@@ -14,7 +14,7 @@ from estate.errors import DomainError
 from estate.schemas import ERRORS_4XX, local
 from estate.scoping import estate_by_code, get_scoped_or_404
 from repairs import configuration, selectors
-from repairs.api_schemas import (
+from repairs.api.schemas import (
     CalendarDayIn,
     CalendarImportIn,
     CalendarOut,
@@ -26,16 +26,10 @@ from repairs.api_schemas import (
     ReplyTemplateOut,
     WorkingHoursIn,
 )
-from repairs.models import Category, Department, ReplyTemplate
+from repairs.models import Category, ReplyTemplate
 
 router = Router(tags=["ticket settings"])
 KindLit = Literal["repair", "complaint", "suggestion"]
-
-
-def _ticket(request, ticket_id: int):
-    from repairs.api import _ticket as scoped_ticket
-
-    return scoped_ticket(request, ticket_id)
 
 
 # Categories, departments, calendar, reply templates -------------------------------------------
@@ -51,8 +45,7 @@ class EstateKindQuery(Schema):
 )
 def category_list(request, query: Query[EstateKindQuery]):
     estate = estate_by_code(request.auth, query.estate)
-    qs = Category.objects.filter(estate=estate, active=True)
-    return list(qs.filter(kind=query.kind) if query.kind else qs)
+    return list(selectors.categories(estate=estate, kind=query.kind))
 
 
 def _category_save(request, payload: CategoryIn, category: Category | None, estate):
@@ -106,7 +99,7 @@ class DeadlineQuery(Schema):
 )
 def ticket_deadlines(request, query: Query[DeadlineQuery]):
     estate = estate_by_code(request.auth, query.estate)
-    category = Category.objects.filter(estate=estate, pk=query.category).first()
+    category = selectors.categories(estate=estate, active=None).filter(pk=query.category).first()
     if category is None:
         raise DomainError("invalid", _("No such category here."), field="category")
     respond, resolve = selectors.deadline_preview(
@@ -128,7 +121,7 @@ class EstateQuery(Schema):
 )
 def department_list(request, query: Query[EstateQuery]):
     estate = estate_by_code(request.auth, query.estate)
-    return list(Department.objects.filter(estate=estate, active=True))
+    return selectors.departments(estate=estate)
 
 
 class CalendarQuery(Schema):
@@ -268,7 +261,7 @@ def reply_template_render(request, template_id: int, ticket_id: int | None = Non
     template = _template(request, template_id)
     ticket = None
     if ticket_id is not None:
-        ticket = _ticket(request, ticket_id)
+        ticket = selectors.ticket_for(user=request.auth, ticket_id=ticket_id)
         if ticket.estate_id != template.estate_id:
             raise DomainError("not_found", _("Not found."), status=404)
     return {"text": selectors.reply_template_render(template=template, ticket=ticket)}

@@ -1,71 +1,32 @@
-"""Staff pages of repairs: the work queue (also the drill-down behind every ticket rate) and the
-technician's "my tickets". The front desk is in ``views_desk``, the ticket page in
-``views_ticket``, the manager's settings in ``views_config``.
+"""The work queue (also the drill-down behind every ticket rate) and the technician's "my
+tickets".
 
 Pages read through ``repairs.selectors`` and write through ``repairs.services``; every page is
 scoped to the user's estates and checked against the role matrix of ``repairs.roles``."""
 
 import datetime as dt
-import functools
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, QueryDict
+from django.http import QueryDict
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from estate import kpi, scoping
 from estate.errors import DomainError
+from estate.pages import current_estate, estate_page, forbidden
 from repairs import selectors
+from repairs import workflow as wf
 from repairs.forms import QueueFilterForm
-from repairs.models import OPEN_STATUSES, Category, Ticket, overdue_q
+from repairs.models import OPEN_STATUSES, Ticket, overdue_q
 
 PAGE_SIZE = 50
+MINE_TAPS = ("start", "resolve", "resume", "hold")
 S = Ticket.Status
 PARTS = {"numerator": gettext_lazy("numerator"), "denominator": gettext_lazy("denominator")}
-
-
-def forbidden(request):
-    return render(request, "estate/forbidden.html", status=403)
-
-
-def current_estate(request):
-    """The estate named by ``?estate=CODE`` (or the form's ``estate``), else the one chosen in
-    the switcher; an estate the user does not belong to is a 404."""
-    code = request.GET.get("estate") or request.POST.get("estate")
-    estate = scoping.estate_by_code(request.user, code) if code else request.estate
-    if not estate:
-        raise Http404
-    return estate
-
-
-def estate_page(action: str):
-    """Login, the current estate, and the role check; the view gets ``estate`` after
-    ``request``."""
-
-    def decorate(view):
-        @login_required
-        @functools.wraps(view)
-        def wrapper(request, *args, **kwargs):
-            estate = current_estate(request)
-            if not scoping.can(request.user, estate, action):
-                return forbidden(request)
-            return view(request, estate, *args, **kwargs)
-
-        return wrapper
-
-    return decorate
-
-
-def safe_next(request, default: str) -> str:
-    nxt = request.POST.get("next") or request.GET.get("next") or ""
-    if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure()):
-        return nxt
-    return default
 
 
 def mark_overdue(tickets, now: dt.datetime) -> list[Ticket]:
@@ -134,7 +95,7 @@ def queue(request, estate):
     the tickets behind one rate's numerator or denominator (filters still narrow it)."""
     now = timezone.now()
     query = request.GET
-    categories = Category.objects.filter(estate=estate).order_by("kind", "sort", "code")
+    categories = selectors.categories(estate=estate, active=None)
     assignees = selectors.dispatch_candidates(estate=estate)
     form = QueueFilterForm(query, categories=list(categories), assignees=assignees)
     heading, error = None, None
@@ -206,8 +167,7 @@ def my_tickets(request):
         status=[*OPEN_STATUSES, S.ON_HOLD],
     ).order_by("resolve_due_at", "id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "repairs/mine.html",
-        {"page": page, "rows": mark_overdue(page.object_list, now), "S": S},
-    )
+    rows = mark_overdue(page.object_list, now)
+    for ticket in rows:  # the one-tap buttons: the transition table decides
+        ticket.taps = wf.allowed_actions(ticket, request.user, now=now, among=MINE_TAPS)
+    return render(request, "repairs/mine.html", {"page": page, "rows": rows})
