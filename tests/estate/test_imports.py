@@ -39,12 +39,8 @@ EXEMPT = {
 # tests/ and */migrations/ are not parsed at all: tests exercise every layer by design, and
 # migrations are generated and may name any app's model.
 
-# Known cycles being removed elsewhere right now; the coordinator deletes an entry once the fix
-# is merged. A listed cycle that no longer exists does not fail the test.
-KNOWN_FILE_CYCLES = [
-    # repairs/api.py <-> repairs/api_config.py: the repairs helper is splitting these (issue 9).
-    {"repairs.api", "repairs.api_config"},
-]
+# No known cycle is tolerated: an entry here would have to name the pair and the issue fixing it.
+KNOWN_FILE_CYCLES: list[set[str]] = []
 
 
 def _module_name(path: Path) -> str:
