@@ -132,8 +132,12 @@ class DrawingOut(Schema):
     response={201: DrawingOut, **ERRORS_4XX},
     summary="Attach a drawing (PDF or image, at most 10 MB)",
 )
-def drawing_add(request, application_id: int, file: File[UploadedFile]):
+def drawing_add(request, application_id: int, file: File[UploadedFile] = None):
     app = _application(request, application_id)
+    if file is None:
+        raise DomainError(
+            "invalid", _("Attach the drawing as multipart field 'file'."), field="drawings"
+        )
     return Status(201, services.drawing_add(application=app, upload=file, by=request.auth))
 
 
@@ -259,6 +263,8 @@ class ViolationFilters(PageParams):
     summary="Violations (违章) with KPI.md's fields: the three rates can be recomputed from them",
 )
 def violation_list(request, filters: Query[ViolationFilters]):
+    if filters.found_from and filters.found_to and filters.found_to <= filters.found_from:
+        raise DomainError("invalid", _("'found_to' must be after 'found_from'."), field="found_to")
     if filters.estate:
         estate = estate_by_code(request.auth, filters.estate)
         require(request.auth, estate, roles.VIEW)

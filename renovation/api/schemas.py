@@ -139,8 +139,14 @@ class AcceptanceOut(Schema):
     violations: list[int]
 
     resolve_at = _local("at")
-    resolve_by = InspectionOut.resolve_by
-    resolve_violations = InspectionOut.resolve_violations
+
+    @staticmethod
+    def resolve_by(obj) -> str:
+        return obj.by.username
+
+    @staticmethod
+    def resolve_violations(obj) -> list[int]:
+        return [v.pk for v in obj.violations.all()]
 
 
 class DepositOut(Schema):

@@ -240,12 +240,16 @@ def violation_close_rectified(
 
 
 def _money(value, field: str) -> Decimal:
+    """Yuan with at most 2 decimals, 0 or more, below a billion (``1e400`` is refused)."""
+    refused = DomainError("invalid", _("Enter an amount in yuan."), field=field)
     try:
         amount = Decimal(str(value).strip())
+        if not amount.is_finite() or not 0 <= amount < Decimal("1e9"):
+            raise refused
+        if amount != amount.quantize(Decimal("0.01")):
+            raise refused
     except (InvalidOperation, ValueError):
-        raise DomainError("invalid", _("Enter an amount in yuan."), field=field) from None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise DomainError("invalid", _("Enter an amount in yuan."), field=field)
+        raise refused from None
     return amount.quantize(Decimal("0.01"))
 
 

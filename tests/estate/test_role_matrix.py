@@ -35,6 +35,11 @@ MATRIX = {
     "fees.meter_reading_record": {F, T, FI, A},
     "fees.reminder_record": {F, M, FI, A},
     "fees.export": {M, FI, A},
+    "renovation.view": {F, T, M, FI, A},
+    "renovation.apply": {F, M, A},
+    "renovation.review": {M, A},
+    "renovation.inspect": {F, T, M, A},
+    "renovation.refund": {FI, A},
 }
 
 

@@ -82,7 +82,7 @@ def make_violation(
     return Violation.objects.create(
         estate=app.estate,
         application=app,
-        number=f"WZ-{next(_seq)}",
+        number=f"WZ-{next(_seq):06d}",
         source=source,
         type=ViolationType.objects.get(estate=app.estate, code="noise"),
         description="噪音",
