@@ -35,7 +35,9 @@ class _Doc:
     def __init__(self, title: str):
         self.buffer = BytesIO()
         self.font = cjk_font(embed=True)
-        self.c = canvas.Canvas(self.buffer, pagesize=A4, pageCompression=1)
+        self.c = canvas.Canvas(
+            self.buffer, pagesize=A4, pageCompression=1, initialFontName=self.font
+        )
         self.c.setTitle(title)
         self.y = HEIGHT - 30 * mm
         self.c.setFont(self.font, 22)

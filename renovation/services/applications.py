@@ -42,7 +42,10 @@ MAX_WORKERS = 200
 
 def policy_for(estate: Estate) -> RenovationPolicy:
     """The estate's rules, and its work and violation types, made with the defaults when
-    missing (idempotent: concurrent first uses make one set)."""
+    missing (idempotent: concurrent first uses make one set). One read once they exist."""
+    policy = RenovationPolicy.objects.filter(estate=estate).first()
+    if policy is not None:
+        return policy
     RenovationPolicy.objects.bulk_create([RenovationPolicy(estate=estate)], ignore_conflicts=True)
     if not WorkType.objects.filter(estate=estate).exists():
         WorkType.objects.bulk_create(
