@@ -329,3 +329,12 @@ def test_policy_is_per_estate(estate_a):
     other = make_estate(code="PX01")
     assert app_services.policy_for(estate_a).inspect_every_days == 7
     assert app_services.policy_for(other).pk != app_services.policy_for(estate_a).pk
+
+
+def test_the_periodic_task_calls_the_service(estate_a, desk):
+    from renovation import tasks
+
+    app = make_renovating(estate_a, by=desk)
+    Application.objects.filter(pk=app.pk).update(started_at=app.started_at - dt.timedelta(days=8))
+    tasks.notify_units_not_patrolled.call_local()
+    assert Notification.objects.filter(user=desk).count() == 1
