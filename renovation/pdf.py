@@ -5,6 +5,7 @@ They are Chinese business papers whatever the UI language, so their wording is C
 
 from io import BytesIO
 
+from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
@@ -73,7 +74,7 @@ def permit_pdf(app: Application) -> bytes:
     the allowed working hours."""
     if app.approved_at is None:
         raise DomainError(
-            "invalid_transition", "The permit is printed once the application is approved."
+            "invalid_transition", _("The permit is printed once the application is approved.")
         )
     policy = policy_for(app.estate)
     doc = _Doc("装修许可证")

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from estate import kpi
@@ -26,7 +27,7 @@ from renovation.models import Violation
 from renovation.views.applications import render_application
 from renovation.views.common import add_error, scoped_application, scoped_violation
 
-PARTS = {"numerator": _("numerator"), "denominator": _("denominator")}
+PARTS = {"numerator": gettext_lazy("numerator"), "denominator": gettext_lazy("denominator")}
 
 
 @estate_page(roles.VIEW)

@@ -162,7 +162,7 @@ def test_create_then_the_non_routine_path(client, estate_a):
     assert approved["deposit"]["amount_paid"] == "0.00"
     started = _post(client, url, {"action": "start"})
     assert started.status_code == 409
-    assert started.json()["message"] == "The deposit is not paid yet."
+    assert started.json()["message"] == "装修押金尚未缴纳。"
 
 
 @pytest.mark.parametrize(

@@ -61,7 +61,7 @@ def test_non_routine_works_need_the_desk_check_and_a_managers_review(estate_a, d
     assert app.non_routine
     with pytest.raises(DomainError) as exc:
         services.application_transition(application=app, action="approve", by=desk)
-    assert exc.value.status == 409 and "manager" in exc.value.message
+    assert exc.value.status == 409 and "经理" in exc.value.message
     app = services.application_transition(application=app, action="check", by=desk)
     assert app.status == S.CHECKED
     with pytest.raises(DomainError) as exc:
@@ -86,7 +86,7 @@ def test_work_cannot_start_before_the_deposit_is_paid(estate_a, desk):
     app = services.application_transition(application=app, action="approve", by=desk)
     with pytest.raises(DomainError) as exc:
         services.application_transition(application=app, action="start", by=desk)
-    assert exc.value.status == 409 and exc.value.message == "The deposit is not paid yet."
+    assert exc.value.status == 409 and exc.value.message == "装修押金尚未缴纳。"
     assert workflow.allowed_actions(app, desk) == []
     pay_deposit(app)
     app.refresh_from_db()

@@ -116,7 +116,7 @@ def test_review_queue_and_steps_follow_the_table(client, estate_a, desk):
     step = reverse("renovation:application_transition", args=[non_routine.pk])
     refused = client.post(step, {"action": "approve"})
     assert refused.status_code == 409
-    assert "manager" in refused.content.decode()
+    assert "经理审核" in refused.content.decode()
     assert client.post(step, {"action": "check"}).status_code == 302
     assert client.post(step, {"action": "approve"}).status_code == 403
     client.force_login(manager)
