@@ -97,7 +97,7 @@ def permit_pdf(app: Application) -> bytes:
         "不得改变外立面、不得在楼道堆放建筑垃圾，噪音作业仅限上述时间。"
     )
     doc.y -= LINE
-    doc.row("物业服务中心（盖章）", app.estate.service_phone or "")
+    doc.paragraph(f"物业服务中心（盖章）　服务电话：{app.estate.service_phone or '—'}", size=12)
     return doc.finish()
 
 
