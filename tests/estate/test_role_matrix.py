@@ -38,6 +38,11 @@ MATRIX = {
     "movein.view": {F, T, M, A},
     "movein.manage": {F, M, A},
     "movein.configure": {M, A},
+    "renovation.view": {F, T, M, FI, A},
+    "renovation.apply": {F, M, A},
+    "renovation.review": {M, A},
+    "renovation.inspect": {F, T, M, A},
+    "renovation.refund": {FI, A},
 }
 
 
