@@ -11,7 +11,8 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from estate.errors import DomainError
-from estate.schemas import ERRORS_4XX, PageParams, date_range_start, paginate
+from estate.localtime import day_start
+from estate.schemas import ERRORS_4XX, PageParams, paginate
 from estate.scoping import can, estate_by_code, estates_for, for_user, require
 from renovation import pdf, roles, selectors, services, workflow
 from renovation.api.schemas import (
@@ -274,8 +275,8 @@ def violation_list(request, filters: Query[ViolationFilters]):
         tz = estates[0].tz if len(estates) == 1 else dt.UTC
     qs = selectors.violation_list(
         estates=estates,
-        found_from=date_range_start(filters.found_from, tz),
-        found_to=date_range_start(filters.found_to, tz),
+        found_from=day_start(filters.found_from, tz) if filters.found_from else None,
+        found_to=day_start(filters.found_to, tz) if filters.found_to else None,
         source=filters.source,
     )
     return paginate(selectors.violation_rows(qs), filters)
