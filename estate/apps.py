@@ -9,6 +9,8 @@ class EstateConfig(AppConfig):
     verbose_name = _("Estates")
 
     def ready(self) -> None:
+        from estate import checks  # noqa: F401  (registers the system checks)
+
         # Each app registers its metrics, demo-data part, navigation and cross-estate checks.
         autodiscover_modules("metrics", "seed", "nav")
         post_migrate.connect(_create_cache_table, sender=self)
