@@ -9,11 +9,16 @@ class EstateConfig(AppConfig):
     verbose_name = _("Estates")
 
     def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import pre_delete
+
         from estate import checks  # noqa: F401  (registers the system checks)
+        from estate.integrity import keep_user_names
 
         # Each app registers its metrics, demo-data part, navigation and cross-estate checks.
         autodiscover_modules("metrics", "seed", "nav")
         post_migrate.connect(_create_cache_table, sender=self)
+        pre_delete.connect(keep_user_names, sender=get_user_model(), dispatch_uid="keep-names")
 
 
 def _create_cache_table(using="default", **kwargs) -> None:
