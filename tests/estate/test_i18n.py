@@ -77,9 +77,7 @@ def test_every_string_has_a_chinese_translation(app, tmp_path):
     translated = {
         e.msgid
         for e in committed
-        if (e.msgstr or any(e.msgstr_plural.values()))
-        and "fuzzy" not in e.flags
-        and not e.obsolete
+        if (e.msgstr or any(e.msgstr_plural.values())) and "fuzzy" not in e.flags and not e.obsolete
     }
     missing = sorted(wanted - translated)
     assert not missing, f"{app}: untranslated (run `make messages`, then translate): {missing}"
