@@ -81,6 +81,7 @@ def test_bill_list_runs_a_fixed_number_of_queries(
         make_bill(make_unit(estate_a, f"1-1-{i + 101}"))
     client.force_login(finance_a)
     client.get("/api/v1/bills", {"estate": "HY01"})  # warm the session and role caches
+    # session, user, user and group permissions, memberships, estate (6); the page of bills (1); their count (1).
     with django_assert_num_queries(8):
         response = client.get("/api/v1/bills", {"estate": "HY01"})
     assert response.json()["count"] == rows
@@ -95,6 +96,8 @@ def test_payment_list_runs_a_fixed_number_of_queries(
         pay(unit, "1.00", finance_a)
     client.force_login(finance_a)
     client.get("/api/v1/payments", {"estate": "HY01"})
+    # session, user, user and group permissions, memberships, estate (6); the page of payments with their unit, author and reversal
+    # (1); their count (1).
     with django_assert_num_queries(8):
         response = client.get("/api/v1/payments", {"estate": "HY01"})
     assert response.json()["count"] == rows

@@ -244,6 +244,8 @@ def test_the_account_runs_a_fixed_number_of_queries(
     url = reverse("fees:account", args=[unit.pk])
     client.get(url)  # session and caches warm
 
+    # session, user, user and group permissions, memberships (5); the unit (1); its bills,
+    # payments, allocations, credit, occupants (5); its estate (1); unread notifications, estate switcher (2).
     with django_assert_num_queries(14):
         response = client.get(url)
 

@@ -207,6 +207,8 @@ def test_the_arrears_page_runs_a_fixed_number_of_queries(
             services.reminder_record(unit=unit, channel="sms", by=finance)
     _get(client)
 
+    # session, user, user and group permissions, memberships, estate (6); units in arrears: count, page of rows (2); their
+    # occupants, their last reminders (2); totals (1); unread notifications, estate switcher (2).
     with django_assert_num_queries(13), time_machine.travel(NOW, tick=False):
         response = client.get(reverse("fees:arrears"), {"min_days": "2"})
 

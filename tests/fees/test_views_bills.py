@@ -180,6 +180,8 @@ def test_the_bills_page_runs_a_fixed_number_of_queries(
     url = reverse("fees:bills")
     client.get(url)
 
+    # session, user, user and group permissions, memberships, estate (6); totals and count in one aggregate (1); the page of bills
+    # (1); unread notifications, estate switcher (2).
     with django_assert_num_queries(10):
         response = client.get(url, {"status": "unpaid", "due_from": "2026-01-01"})
 
