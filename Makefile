@@ -53,5 +53,10 @@ messages: $(STAMP)
 	  (cd $$d && mkdir -p locale && DEBUG=1 ../$(BIN)/python ../manage.py makemessages -l zh_Hans -l en --no-obsolete -i 'migrations/*' >/dev/null); done
 	DEBUG=1 $(BIN)/python manage.py compilemessages -v 0
 
+# Many more API fuzz examples than `make test` runs (random, not the fixed sample).
+FUZZ_EXAMPLES ?= 500
+fuzz: $(STAMP)
+	env -u DATABASE_URL -u REDIS_URL FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest $(XDIST) tests/estate/test_api_fuzz.py $(PYTEST_ARGS)
+
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -9,10 +9,19 @@ class EstateConfig(AppConfig):
     verbose_name = _("Estates")
 
     def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import pre_delete
+
+        from estate import (
+            checks,  # noqa: F401  (registers the system checks)
+            sms,  # noqa: F401  (registers the deployment check of SMS_BACKEND)
+        )
+        from estate.integrity import keep_user_names
+
         # Each app registers its metrics, demo-data part, navigation and periodic tasks.
         autodiscover_modules("metrics", "seed", "nav", "tasks")
         post_migrate.connect(_create_cache_table, sender=self)
-        from estate import sms  # noqa: F401 - registers the deployment check of SMS_BACKEND
+        pre_delete.connect(keep_user_names, sender=get_user_model(), dispatch_uid="keep-names")
 
 
 def _create_cache_table(using="default", **kwargs) -> None:

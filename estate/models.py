@@ -155,8 +155,11 @@ class ApiToken(models.Model):
 class AccessLog(models.Model):
     """Every view of an unmasked personal value (phone, ID number): who, when, which record."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    user_name = models.CharField(_("user"), max_length=150, blank=True, editable=False)
+    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, null=True, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)
@@ -242,3 +245,22 @@ class TaskRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"
+
+
+class Sequence(models.Model):
+    """The last number given for one kind of document of one estate (tickets ``BX-2610``,
+    receipts ``SJ2026``...): read and bumped only through estate.numbering.sequence_next."""
+
+    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=32)
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("document number sequence")
+        verbose_name_plural = _("document number sequences")
+        constraints = [
+            models.UniqueConstraint(fields=["estate", "name"], name="sequence_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.estate_id} {self.name}: {self.value}"

@@ -237,9 +237,19 @@ if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 
-# Personal data: the key that encrypts ID numbers and phones at rest (Fernet, see
-# estate/privacy.py). Defaults to one derived from SECRET_KEY; set it separately in production.
-FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
+# Personal data: the keys that encrypt ID numbers and phones at rest (Fernet, see
+# estate/privacy.py). FIELD_ENCRYPTION_KEYS lists several, newest first (the newest encrypts,
+# all decrypt); FIELD_ENCRYPTION_KEY is the one-key form. Production must set one of them
+# (check --deploy: estate.E001); development and tests fall back to one derived from SECRET_KEY.
+# BLIND_INDEX_KEY keys the look-up hashes and never rotates; it defaults to the oldest key.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS") or env_list("FIELD_ENCRYPTION_KEY")
+FIELD_ENCRYPTION_DEVELOPMENT_KEY = not FIELD_ENCRYPTION_KEYS and (
+    DEBUG or env_bool("TESTING", False)
+)
+if FIELD_ENCRYPTION_DEVELOPMENT_KEY:
+    FIELD_ENCRYPTION_KEYS = [SECRET_KEY]
+FIELD_ENCRYPTION_KEY = FIELD_ENCRYPTION_KEYS[0] if FIELD_ENCRYPTION_KEYS else ""
+BLIND_INDEX_KEY = os.environ.get("BLIND_INDEX_KEY", "")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "estatedesk@localhost")

@@ -3,6 +3,7 @@ every change to them goes through fees.services (a reversal, a void), never an e
 
 from django.contrib import admin
 
+from estate.admin import ReadOnlyAdmin
 from fees.models import (
     Allocation,
     Bill,
@@ -12,25 +13,11 @@ from fees.models import (
     FeeItem,
     FeePrice,
     MeterReading,
-    NumberSequence,
     Payment,
     Reminder,
     Reversal,
     UnitAccount,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Money is written by the services only."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class FeePriceInline(admin.TabularInline):
@@ -130,8 +117,3 @@ class DepositRefundAdmin(ReadOnlyAdmin):
 class ReminderAdmin(ReadOnlyAdmin):
     list_display = ["unit", "at", "channel", "promised_date", "created_by"]
     list_filter = ["estate", "channel"]
-
-
-@admin.register(NumberSequence)
-class NumberSequenceAdmin(ReadOnlyAdmin):
-    list_display = ["estate", "name", "value"]

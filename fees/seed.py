@@ -11,7 +11,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from estate.kpi import Period
-from estate.models import Unit
+from estate.models import Sequence, Unit
 from estate.seeding import SeedContext, register
 from fees.models import (
     Allocation,
@@ -20,7 +20,6 @@ from fees.models import (
     FeeAssignment,
     FeeItem,
     FeePrice,
-    NumberSequence,
     Payment,
     Reminder,
     Reversal,
@@ -378,9 +377,9 @@ def _write(out: dict, runs: list, sims: list[_Estate]) -> None:
         ],
         batch_size=_BATCH,
     )
-    NumberSequence.objects.bulk_create(
+    Sequence.objects.bulk_create(
         [
-            NumberSequence(estate=sim.estate, name=name, value=value)
+            Sequence(estate=sim.estate, name=f"fees:{name}", value=value)
             for sim in sims
             for name, value in sim.seq.items()
         ]

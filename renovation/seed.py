@@ -13,14 +13,13 @@ from collections import defaultdict
 from decimal import Decimal
 
 from estate.localtime import local_date
-from estate.models import Unit
+from estate.models import Sequence, Unit
 from estate.seeding import SeedContext, register
 from fees.models import (
     Allocation,
     Bill,
     DepositRefund,
     FeeItem,
-    NumberSequence,
     OneOffKind,
     Payment,
 )
@@ -467,9 +466,9 @@ def _write(out: dict, sims: list[_Estate], ctx: SeedContext) -> None:
         refund.created_at = at
     DepositRefund.objects.bulk_update([r for r, _at in refunds], ["created_at"], batch_size=_BATCH)
     # Document counters continue after the seeded numbers.
-    NumberSequence.objects.bulk_create(
-        [NumberSequence(estate=s.estate, name=f"ZX{s.year}", value=s.n) for s in sims]
-        + [NumberSequence(estate=s.estate, name=f"WZ{s.year}", value=s.v) for s in sims],
+    Sequence.objects.bulk_create(
+        [Sequence(estate=s.estate, name=f"fees:ZX{s.year}", value=s.n) for s in sims]
+        + [Sequence(estate=s.estate, name=f"fees:WZ{s.year}", value=s.v) for s in sims],
         ignore_conflicts=True,
     )
     # A unit is renovating exactly while one of its applications is.

@@ -3,6 +3,7 @@ workflow goes through repairs.services)."""
 
 from django.contrib import admin
 
+from estate.admin import ReadOnlyAdmin
 from repairs.models import (
     CalendarDay,
     CalendarYear,
@@ -15,7 +16,6 @@ from repairs.models import (
     Ticket,
     TicketEvent,
     TicketPhoto,
-    TicketSequence,
     WorkingHours,
 )
 
@@ -72,16 +72,31 @@ class TicketEventInline(admin.TabularInline):
     model = TicketEvent
     extra = 0
     can_delete = False
-    readonly_fields = ["kind", "from_status", "to_status", "by", "at", "note"]
+    readonly_fields = ["kind", "from_status", "to_status", "by", "by_name", "at", "note"]
     fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class ReturnVisitInline(admin.TabularInline):
     model = ReturnVisit
     extra = 0
     can_delete = False
-    readonly_fields = ["at", "by", "by_resident", "reached", "solved", "rating", "comment"]
+    readonly_fields = [
+        "at",
+        "by",
+        "by_name",
+        "by_resident",
+        "reached",
+        "solved",
+        "rating",
+        "comment",
+    ]
     fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class TicketPhotoInline(admin.TabularInline):
@@ -123,7 +138,7 @@ class TicketAdmin(admin.ModelAdmin):
 
 
 @admin.register(TicketEvent)
-class TicketEventAdmin(admin.ModelAdmin):
+class TicketEventAdmin(ReadOnlyAdmin):
     list_display = ["ticket", "kind", "from_status", "to_status", "by", "at"]
     list_filter = ["estate", "kind"]
     raw_id_fields = ["ticket", "by"]
@@ -136,7 +151,7 @@ class TicketPhotoAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReturnVisit)
-class ReturnVisitAdmin(admin.ModelAdmin):
+class ReturnVisitAdmin(ReadOnlyAdmin):
     list_display = ["ticket", "at", "by", "by_resident", "reached", "solved", "rating"]
     list_filter = ["estate", "reached", "by_resident"]
     raw_id_fields = ["ticket", "by"]
@@ -165,9 +180,3 @@ class ReturnVisitSampleAdmin(admin.ModelAdmin):
 class ReplyTemplateAdmin(admin.ModelAdmin):
     list_display = ["title", "estate", "situation", "sort", "active"]
     list_filter = ["estate", "situation", "active"]
-
-
-@admin.register(TicketSequence)
-class TicketSequenceAdmin(admin.ModelAdmin):
-    list_display = ["estate", "prefix", "month", "last"]
-    list_filter = ["estate"]

@@ -13,7 +13,7 @@ from collections import Counter
 
 from estate import privacy
 from estate.kpi import Period
-from estate.models import Unit
+from estate.models import Sequence, Unit
 from estate.seeding import SeedContext, register
 from repairs import calendar, configuration
 from repairs.models import (
@@ -23,7 +23,6 @@ from repairs.models import (
     ReturnVisit,
     Ticket,
     TicketEvent,
-    TicketSequence,
     overdue_q,
 )
 from repairs.services import visits
@@ -237,9 +236,9 @@ class _Builder:
             visits_ += its_visits
         TicketEvent.objects.bulk_create(events, batch_size=5000)
         ReturnVisit.objects.bulk_create(visits_, batch_size=5000)
-        TicketSequence.objects.bulk_create(
+        Sequence.objects.bulk_create(
             [
-                TicketSequence(estate=self.estate, prefix=NUMBER_PREFIX[k], month=m, last=n)
+                Sequence(estate=self.estate, name=f"repairs:{NUMBER_PREFIX[k]}-{m}", value=n)
                 for (k, m), n in self.sequence.items()
             ]
         )

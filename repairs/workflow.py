@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,9 +21,10 @@ from django.utils.translation import gettext_lazy
 
 from estate.errors import DomainError
 from estate.models import Estate, Role
+from estate.numbering import sequence_next
 from estate.scoping import can, require
 from estate.services import notify_managers
-from repairs.models import OPEN_STATUSES, Ticket, TicketEvent, TicketSequence
+from repairs.models import OPEN_STATUSES, Ticket, TicketEvent
 
 NUMBER_PREFIX = {
     Ticket.Kind.REPAIR: "BX",
@@ -320,15 +320,5 @@ def next_number(estate: Estate, kind: str, at: dt.datetime) -> str:
     stays locked until the creating transaction ends, so two tickets never share a number."""
     prefix = NUMBER_PREFIX[kind]
     month = at.astimezone(estate.tz).strftime("%y%m")
-    key = {"estate": estate, "prefix": prefix, "month": month}
-    for _attempt in range(3):
-        if TicketSequence.objects.filter(**key).update(last=F("last") + 1):
-            break
-        try:
-            with transaction.atomic():
-                TicketSequence.objects.create(**key, last=1)
-            break
-        except IntegrityError:
-            continue
-    last = TicketSequence.objects.filter(**key).values_list("last", flat=True).get()
+    last = sequence_next(estate=estate, name=f"repairs:{prefix}-{month}")
     return f"{prefix}-{estate.code}-{month}-{last:04d}"

@@ -35,8 +35,13 @@ class PaymentOut(Schema):
     payer: str
     reference: str
     received_at: dt.datetime
-    created_by: str = Field(alias="created_by.username")
+    created_by: str
     reversal: ReversalOut | None = None
+
+    @staticmethod
+    def resolve_created_by(obj) -> str:
+        # The username, or the name kept after the user was deleted.
+        return obj.created_by.get_username() if obj.created_by_id else obj.created_by_name
 
     @staticmethod
     def resolve_amount(obj) -> str:

@@ -176,8 +176,9 @@ class MeterReading(models.Model):
     reading = models.DecimalField(_("reading"), **MONEY)
     read_at = models.DateTimeField(_("read at"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    created_by_name = models.CharField(max_length=150, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("meter reading")

@@ -19,7 +19,7 @@ class Bill(models.Model):
     # The plain foreign-key indexes are left out where a composite index below starts with the
     # same column: a month's generation writes 150,000 rows, and every index is paid per row.
     estate = models.ForeignKey(
-        Estate, on_delete=models.CASCADE, related_name="bills", db_index=False
+        Estate, on_delete=models.PROTECT, related_name="bills", db_index=False
     )
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="bills", db_index=False)
     fee_item = models.ForeignKey(
@@ -40,12 +40,13 @@ class Bill(models.Model):
     void_reason = models.CharField(_("reason for voiding"), max_length=200, blank=True)
     voided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
         db_index=False,
     )
+    voided_by_name = models.CharField(max_length=150, blank=True, editable=False)
     reissue_of = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,
@@ -61,12 +62,13 @@ class Bill(models.Model):
     description = models.CharField(_("description"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
         db_index=False,
     )
+    created_by_name = models.CharField(max_length=150, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -137,7 +139,7 @@ class Payment(models.Model):
         ALIPAY = "alipay", _("Alipay")
         CARD = "card", _("bank card")
 
-    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="payments")
+    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="payments")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="payments")
     number = models.CharField(_("receipt number"), max_length=40, unique=True)
     amount = models.DecimalField(_("amount"), **MONEY)
@@ -146,9 +148,11 @@ class Payment(models.Model):
     reference = models.CharField(_("reference"), max_length=64, blank=True)
     received_at = models.DateTimeField(_("received at"))
     idempotency_key = models.CharField(max_length=64)
+    # Emptied if the user is deleted; created_by_name keeps who it was (estate/integrity.py).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    created_by_name = models.CharField(max_length=150, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -174,13 +178,15 @@ class Payment(models.Model):
 class Reversal(models.Model):
     """The correction of a posted payment (冲正): a new entry with a reason, by finance."""
 
-    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="+")
+    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="+")
     payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="reversal")
     number = models.CharField(_("number"), max_length=40, unique=True)
     reason = models.CharField(_("reason"), max_length=200)
+    # Emptied if the user is deleted; created_by_name keeps who it was (estate/integrity.py).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    created_by_name = models.CharField(max_length=150, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -197,7 +203,7 @@ class Reversal(models.Model):
 class Allocation(models.Model):
     """Part of a payment applied to a bill. A reversal adds the negative of each allocation."""
 
-    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="+")
+    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="+")
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
     bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="allocations")
     reversal = models.ForeignKey(
@@ -226,8 +232,8 @@ class UnitAccount(models.Model):
     """A unit's credit balance (预存款): over-payments waiting for the next bills. Its row is
     also the lock every money movement of the unit takes first."""
 
-    unit = models.OneToOneField(Unit, on_delete=models.CASCADE, related_name="fee_account")
-    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="+")
+    unit = models.OneToOneField(Unit, on_delete=models.PROTECT, related_name="fee_account")
+    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="+")
     credit = models.DecimalField(_("credit balance"), default=0, **MONEY)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -245,14 +251,16 @@ class UnitAccount(models.Model):
 class DepositRefund(models.Model):
     """The refund of a paid deposit (e.g. 装修押金), minus any penalty withheld."""
 
-    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="+")
+    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="+")
     bill = models.OneToOneField(Bill, on_delete=models.PROTECT, related_name="refund")
     amount = models.DecimalField(_("refunded"), **MONEY)
     penalty = models.DecimalField(_("withheld"), **MONEY)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+    # Emptied if the user is deleted; created_by_name keeps who it was (estate/integrity.py).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    created_by_name = models.CharField(max_length=150, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -278,15 +286,17 @@ class Reminder(models.Model):
         NOTICE = "notice", _("written notice")
         WECHAT = "wechat", _("WeChat")
 
-    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="fee_reminders")
+    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="fee_reminders")
     at = models.DateTimeField(_("when"))
     channel = models.CharField(_("how"), max_length=16, choices=Channel.choices)
     note = models.CharField(_("note"), max_length=500, blank=True)
     promised_date = models.DateField(_("promised payment date"), null=True, blank=True)
+    # Emptied if the user is deleted; created_by_name keeps who it was (estate/integrity.py).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    created_by_name = models.CharField(max_length=150, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("payment reminder")
@@ -296,19 +306,3 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.at:%Y-%m-%d} {self.channel}"
-
-
-class NumberSequence(models.Model):
-    """Counters for readable document numbers (receipts, reversals) per estate and year."""
-
-    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="+")
-    name = models.CharField(max_length=16)
-    value = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["estate", "name"], name="number_sequence_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.estate_id} {self.name} {self.value}"

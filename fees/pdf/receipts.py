@@ -82,7 +82,13 @@ def receipt_pdf(payment: Payment, *, size: str = "a4") -> bytes:
         )
         sheet.text(
             _("Received by: %(s)s")
-            % {"s": payment.created_by.get_full_name() or payment.created_by.get_username()},
+            % {
+                "s": (
+                    payment.created_by.get_full_name() or payment.created_by.get_username()
+                    if payment.created_by_id
+                    else payment.created_by_name
+                )
+            },
             8 if small else 10,
         )
         if estate.service_phone:

@@ -105,6 +105,8 @@ _INSERT_DEFAULTS = {
     "source_ref": "",
     "description": "",
     "void_reason": "",
+    "created_by_name": "",
+    "voided_by_name": "",
 }
 
 

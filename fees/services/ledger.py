@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from estate.errors import DomainError
 from estate.models import Estate, Unit
-from fees.models import Allocation, Bill, NumberSequence, Payment, UnitAccount
+from estate.numbering import sequence_next
+from fees.models import Allocation, Bill, Payment, UnitAccount
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("9999999999.99")
@@ -59,12 +60,7 @@ def lock_account(unit: Unit) -> UnitAccount:
 def next_number(estate: Estate, prefix: str, year: int) -> str:
     """``HY01-SJ2026-000123``: readable, unique, gap-free in normal operation."""
     name = f"{prefix}{year}"
-    NumberSequence.objects.bulk_create(
-        [NumberSequence(estate=estate, name=name, value=0)], ignore_conflicts=True
-    )
-    seq = NumberSequence.objects.filter(estate=estate, name=name)
-    seq.update(value=F("value") + 1)
-    value = seq.values_list("value", flat=True).get()
+    value = sequence_next(estate=estate, name=f"fees:{name}")
     return f"{estate.code}-{name}-{value:06d}"
 
 

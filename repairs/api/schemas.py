@@ -121,7 +121,7 @@ class EventOut(Schema):
 
     @staticmethod
     def resolve_by(obj) -> str | None:
-        return obj.by.get_username() if obj.by_id else None
+        return obj.by.get_username() if obj.by_id else (obj.by_name or None)
 
 
 class PhotoOut(Schema):
@@ -149,7 +149,7 @@ class VisitOut(Schema):
 
     @staticmethod
     def resolve_by(obj) -> str | None:
-        return obj.by.get_username() if obj.by_id else None
+        return obj.by.get_username() if obj.by_id else (obj.by_name or None)
 
 
 class TicketDetailOut(TicketOut):

@@ -74,7 +74,7 @@ class Ticket(models.Model):
         DUPLICATE = "duplicate", _("duplicate")
         INVALID = "invalid", _("invalid")
 
-    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="tickets")
+    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="tickets")
     number = models.CharField(_("number"), max_length=32, unique=True)
     tracking_code = models.CharField(max_length=32, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -150,6 +150,8 @@ class Ticket(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Kept when the user is deleted and the foreign key emptied (estate/integrity.py).
+    created_by_name = models.CharField(max_length=150, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -260,14 +262,16 @@ class TicketEvent(models.Model):
         CHARGE = "charge", _("paid-service charge")
         PHOTO = "photo", _("photo added")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="history")
-    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="+")
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="history")
+    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=16, choices=EventKind.choices)
     from_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Kept when the user is deleted and the foreign key emptied (estate/integrity.py).
+    by_name = models.CharField(max_length=150, blank=True, editable=False)
     at = models.DateTimeField()
     note = models.TextField(blank=True, max_length=2000)
 
@@ -351,12 +355,14 @@ class ReturnVisit(models.Model):
     """One attempt to reach the resident after resolution (回访), or the resident's own
     rating. Only attempts that reached the resident count for the rates."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="return_visits")
-    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="+")
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="return_visits")
+    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("at"))
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Kept when the user is deleted and the foreign key emptied (estate/integrity.py).
+    by_name = models.CharField(max_length=150, blank=True, editable=False)
     by_resident = models.BooleanField(_("by the resident"), default=False)
     reached = models.BooleanField(_("reached the resident"))
     solved = models.BooleanField(_("problem solved"), null=True, blank=True)
@@ -382,22 +388,3 @@ class ReturnVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.at:%Y-%m-%d}"
-
-
-class TicketSequence(models.Model):
-    """The last number given per estate, kind and month: ``BX-HY01-2610-0042``."""
-
-    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="+")
-    prefix = models.CharField(max_length=4)
-    month = models.CharField(max_length=4)
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["estate", "prefix", "month"], name="ticket_sequence_unique"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.prefix}-{self.estate_id}-{self.month}: {self.last}"

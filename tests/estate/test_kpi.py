@@ -77,6 +77,8 @@ def test_rate_rounds_half_up_to_four_places_and_is_null_on_zero():
     assert kpi.Ratio(2, 3).rate == Decimal("0.6667")
     assert kpi.Ratio(1, 8).rate == Decimal("0.1250")
     assert kpi.Ratio(1, 32).rate == Decimal("0.0313")  # 0.03125 → half-up
+    # 0.66665: half-up gives 0.6667, banker's rounding (round-half-even) would give 0.6666.
+    assert kpi.Ratio(13333, 20000).rate == Decimal("0.6667")
     assert kpi.Ratio(0, 5).rate == Decimal("0.0000")
     assert kpi.Ratio(0, 0).rate is None
     assert kpi.Ratio(Decimal("1234.56"), Decimal("2000.00")).rate == Decimal("0.6173")

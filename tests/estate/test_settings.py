@@ -8,8 +8,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+SECRET = "p" * 20 + "roduction-secret-key-with-enough-entropy-Z9#"
+SKIP = {
+    "DEBUG",
+    "SECRET_KEY",
+    "HTTPS",
+    "FIELD_ENCRYPTION_KEY",
+    "FIELD_ENCRYPTION_KEYS",
+    "BLIND_INDEX_KEY",
+}
+
+
 def _manage(*args, **env):
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "HTTPS"}}
+    base = {k: v for k, v in os.environ.items() if k not in SKIP}
     base.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -28,13 +39,49 @@ def test_check_deploy_is_clean():
         "--fail-level",
         "WARNING",
         DEBUG="0",
-        SECRET_KEY="p" * 20 + "roduction-secret-key-with-enough-entropy-Z9#",
+        SECRET_KEY=SECRET,
+        FIELD_ENCRYPTION_KEY="field-key-of-its-own-" + "k" * 30,
         ALLOWED_HOSTS="desk.example.com",
         SMS_BACKEND="estate.sms.WebhookSender",
         SMS_WEBHOOK_URL="https://sms-gateway.example.com/send",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_requires_its_own_field_encryption_key():
+    result = _manage(
+        "check", "--deploy", DEBUG="0", SECRET_KEY=SECRET, ALLOWED_HOSTS="desk.example.com"
+    )
+    assert result.returncode != 0
+    assert "estate.E001" in result.stderr + result.stdout
+    assert "FIELD_ENCRYPTION_KEY is not set" in result.stderr + result.stdout
+
+    same = _manage(
+        "check",
+        "--deploy",
+        DEBUG="0",
+        SECRET_KEY=SECRET,
+        FIELD_ENCRYPTION_KEY=SECRET,
+        ALLOWED_HOSTS="desk.example.com",
+    )
+    assert same.returncode != 0
+    assert "estate.E002" in same.stderr + same.stdout
+
+
+def test_check_deploy_warns_about_rotation_without_a_blind_index_key():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY=SECRET,
+        FIELD_ENCRYPTION_KEYS="new-field-key-" + "n" * 30 + ",old-field-key-" + "o" * 30,
+        ALLOWED_HOSTS="desk.example.com",
+    )
+    assert result.returncode != 0
+    assert "estate.W001" in result.stderr + result.stdout
 
 
 def test_secret_key_is_required_without_debug():

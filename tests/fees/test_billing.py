@@ -17,12 +17,14 @@ pytestmark = pytest.mark.django_db
 def test_generation_bills_every_sold_unit_once_with_amounts_rounded_half_up(estate_a):
     make_fee_item(estate_a, "PM", price="2.35")
     a = make_unit(estate_a, "1-1-101", area="89.30")  # 209.855 -> 209.86
-    make_unit(estate_a, "1-1-102", area="100.00", status="vacant")
+    # 89.10 × 2.35 = 209.385: half-up gives 209.39, banker's rounding would give 209.38.
+    b = make_unit(estate_a, "1-1-102", area="89.10", status="vacant")
     make_unit(estate_a, "1-1-103", area="120.00", status="unsold")
 
     assert services.bills_generate(estate=estate_a, period_label="2026-10") == 2
     bill = Bill.objects.get(unit=a)
     assert bill.amount_due == Decimal("209.86")
+    assert Bill.objects.get(unit=b).amount_due == Decimal("209.39")
     assert bill.number == "HY01-202610-PM-1-1-101"
     assert bill.due_date == dt.date(2026, 11, 15)
     assert (bill.period_start, bill.period_end) == (dt.date(2026, 10, 1), dt.date(2026, 11, 1))
@@ -155,3 +157,11 @@ def test_monthly_task_bills_every_estate_for_its_current_month(estate_a, estate_
     assert Bill.objects.filter(period=label).count() == 2
     tasks.generate_monthly_bills()
     assert Bill.objects.count() == 2
+
+
+def test_money_rounds_half_up_where_bankers_rounding_would_not():
+    from fees.services.ledger import money
+
+    assert money(Decimal("0.125")) == Decimal("0.13")  # round-half-even: 0.12
+    assert money(Decimal("2.665")) == Decimal("2.67")  # round-half-even: 2.66
+    assert money(Decimal("-0.125")) == Decimal("-0.13")

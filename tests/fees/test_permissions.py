@@ -14,7 +14,6 @@ MATRIX = {
     perm.PAYMENT_RECORD: {"front_desk", "finance", "admin"},
     perm.PAYMENT_REVERSE: {"finance", "admin"},
     perm.BILL_VOID: {"finance", "admin"},
-    perm.BILL_GENERATE: {"finance", "admin"},
     perm.FEE_ITEM_MANAGE: {"finance", "admin"},
     perm.METER_READING_RECORD: {"front_desk", "technician", "finance", "admin"},
     perm.REMINDER_RECORD: {"front_desk", "manager", "finance", "admin"},

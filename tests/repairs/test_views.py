@@ -165,6 +165,8 @@ def test_queue_runs_a_fixed_number_of_queries(
     assert len(_numbers(response)) == rows
 
 
+# session, user, user and group permissions, memberships, estate (6); count, page of tickets (2);
+# unread notifications, estate switcher (2).
 MINE_QUERIES = 10
 
 

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('estate', '0001_initial'),
-        ('repairs', '0003_rates_covering_index'),
+        ('repairs', '0006_protect_history_keep_user_names'),
         ('residents', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('estate', '0001_initial'),
+        ('estate', '0003_protect_access_log_keep_user_name'),
     ]
 
     operations = [
