@@ -47,6 +47,10 @@ def register() -> None:
         attendance,
     )
     register_group(
-        [Metric(SATISFACTION, "业主满意率", "Residents' satisfaction rate", link=link(SATISFACTION))],
+        [
+            Metric(
+                SATISFACTION, "业主满意率", "Residents' satisfaction rate", link=link(SATISFACTION)
+            )
+        ],
         satisfaction,
     )

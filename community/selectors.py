@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -96,7 +96,12 @@ def signups_of(*, event: Event, q: str = "") -> QuerySet[SignUp]:
     q = (q or "").strip()[:50]
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(unit__number__icontains=q))
-    return qs.order_by("status", "created_at", "id")
+    rank = Case(
+        When(status=SignUp.Status.CONFIRMED, then=Value(0)),
+        When(status=SignUp.Status.WAITLISTED, then=Value(1)),
+        default=Value(2),
+    )
+    return qs.order_by(rank, "created_at", "id")
 
 
 def signup_counts(*, event: Event) -> dict:
@@ -137,7 +142,9 @@ PARTS = ("numerator", "denominator")
 def metric_records(*, estate: Estate, period: Period, key: str, part: str) -> QuerySet:
     """The records counted in a rate's numerator or denominator (the drill-down list)."""
     if key not in METRIC_KEYS:
-        raise DomainError("invalid", _("There is no metric %(key)s.") % {"key": key}, field="metric")
+        raise DomainError(
+            "invalid", _("There is no metric %(key)s.") % {"key": key}, field="metric"
+        )
     if part not in PARTS:
         raise DomainError("invalid", _("Choose numerator or denominator."), field="part")
     if key == "community.event_attendance_rate":
