@@ -76,7 +76,7 @@ def announcement_notice(*, announcement: Announcement) -> bytes:
     font = cjk_font()
     estate = announcement.estate
     buffer = BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4)
+    pdf = canvas.Canvas(buffer, pagesize=A4, initialFontName=font)
     pdf.setTitle(announcement.title)
     width, height = A4
     margin = 25 * mm
