@@ -116,9 +116,13 @@ def signup_counts(*, event: Event) -> dict:
 
 
 def signup_cohort(*, estate: Estate, period: Period) -> QuerySet[SignUp]:
-    """KPI.md's cohort for 活动出席率: sign-ups of the events that started in the period."""
+    """KPI.md's cohort for 活动出席率: sign-ups of the events that started in the period (an
+    event still to start at ``now`` has no attendance to judge yet)."""
     return SignUp.objects.filter(
-        event__estate=estate, event__starts_at__gte=period.start, event__starts_at__lt=period.end
+        event__estate=estate,
+        event__starts_at__gte=period.start,
+        event__starts_at__lt=period.end,
+        event__starts_at__lte=period.now,
     )
 
 

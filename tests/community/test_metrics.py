@@ -40,7 +40,7 @@ def _signup(event, status, attended=False, n=[0]):
 
 
 def test_event_attendance_rate_by_hand(estate_a):
-    period = Period.month(SH, "2026-10")
+    period = Period.month(SH, "2026-10", now=dt.datetime(2026, 11, 2, 3, 0, tzinfo=SH))
     october = _event(estate_a, dt.datetime(2026, 10, 31, 23, 0, tzinfo=SH))  # local 23:00, Oct
     november = _event(estate_a, dt.datetime(2026, 11, 1, 0, 0, tzinfo=SH))
     for attended in (True, True, True, False, False):
@@ -50,6 +50,9 @@ def test_event_attendance_rate_by_hand(estate_a):
     _signup(november, "confirmed", True)
     ratio = metrics.attendance(estate=estate_a, period=period)[metrics.ATTENDANCE]
     assert (ratio.numerator, ratio.denominator, ratio.rate) == (3, 5, Decimal("0.6000"))
+    # Computed on 10-20, the event of 10-31 has not started: nothing to judge yet.
+    early = Period.month(SH, "2026-10", now=dt.datetime(2026, 10, 20, tzinfo=SH))
+    assert metrics.attendance(estate=estate_a, period=early)[metrics.ATTENDANCE].rate is None
     num = selectors.metric_records(
         estate=estate_a, period=period, key=metrics.ATTENDANCE, part="numerator"
     )
@@ -60,7 +63,7 @@ def test_event_attendance_rate_by_hand(estate_a):
 
 
 def test_survey_satisfaction_rate_by_hand(estate_a, estate_b):
-    period = Period.month(SH, "2026-10")
+    period = Period.month(SH, "2026-10", now=dt.datetime(2026, 11, 2, 3, 0, tzinfo=SH))
     survey = Survey.objects.create(
         estate=estate_a,
         title="s",

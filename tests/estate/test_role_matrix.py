@@ -35,6 +35,12 @@ MATRIX = {
     "fees.meter_reading_record": {F, T, FI, A},
     "fees.reminder_record": {F, M, FI, A},
     "fees.export": {M, FI, A},
+    "community.view": {F, M, FI, A},
+    "community.event.manage": {M, A},
+    "community.signup": {F, M, A},
+    "community.announcement.manage": {M, A},
+    "community.survey.manage": {M, A},
+    "community.survey.enter": {F, M, A},
 }
 
 
