@@ -1,6 +1,7 @@
 """Both community rates on hand-built data (estate HY01, Asia/Shanghai, period 2026-10)."""
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -26,15 +27,17 @@ def _event(estate, starts):
     )
 
 
-def _signup(event, status, attended=False, n=[0]):
-    n[0] += 1
+_tokens = itertools.count(1)
+
+
+def _signup(event, status, attended=False):
     return SignUp.objects.create(
         event=event,
         name="x",
         phone_index="x",
         status=status,
         channel="desk",
-        token=f"t{n[0]}",
+        token=f"t{next(_tokens)}",
         attended_at=event.starts_at if attended else None,
     )
 
