@@ -87,7 +87,7 @@ def _event_rows(ctx: SeedContext, estate, units: list[Unit]):
     for month in range(ctx.months, -1, -1):
         for k in range(2):
             title, place, description = _EVENTS[(month * 2 + k) % len(_EVENTS)]
-            day = ctx.now - dt.timedelta(days=30 * month - 6 - 12 * k)
+            day = (ctx.now - dt.timedelta(days=30 * month - 6 - 12 * k)).astimezone(estate.tz)
             starts = day.replace(hour=14 + k, minute=0, second=0, microsecond=0)
             capacity = rng.choice([10, 20, 30])
             event = Event(
@@ -99,7 +99,7 @@ def _event_rows(ctx: SeedContext, estate, units: list[Unit]):
                 starts_at=starts,
                 ends_at=starts + dt.timedelta(hours=2),
                 capacity=capacity,
-                signup_opens_at=starts - dt.timedelta(days=14),
+                signup_opens_at=starts - dt.timedelta(days=30),
                 signup_closes_at=starts - dt.timedelta(hours=2),
                 fee=Decimal("0.00"),
             )
@@ -115,7 +115,7 @@ def _event_rows(ctx: SeedContext, estate, units: list[Unit]):
                     s.status == SignUp.Status.WAITLISTED for s in signups
                 )
                 signup = SignUp(
-                    name=f"{rng.choice(_NAMES)}{rng.choice('女士先生')}",
+                    name=f"{rng.choice(_NAMES)}{rng.choice(['女士', '先生'])}",
                     unit=rng.choice(units),
                     people=people,
                     status=SignUp.Status.CONFIRMED if fits else SignUp.Status.WAITLISTED,

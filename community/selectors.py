@@ -179,6 +179,18 @@ class AspectResult:
         return self.satisfied / self.count if self.count else None
 
     @property
+    def share_pct(self) -> str:
+        return "—" if self.share is None else f"{self.share * 100:.1f}%"
+
+    @property
+    def previous_pct(self) -> str:
+        return "—" if self.previous_share is None else f"{self.previous_share * 100:.1f}%"
+
+    @property
+    def change_pts(self) -> str:
+        return "—" if self.change is None else f"{self.change * 100:+.1f}"
+
+    @property
     def change(self) -> float | None:
         if self.share is None or self.previous_share is None:
             return None
