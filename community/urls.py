@@ -13,6 +13,7 @@ urlpatterns = [
     path("events/<int:event_id>/checkin/", events.checkin, name="checkin"),
     path("signups/<int:signup_id>/cancel/", events.signup_cancel, name="signup_cancel"),
     path("signups/<int:signup_id>/checkin/", events.signup_checkin, name="signup_checkin"),
+    path("signups/<int:signup_id>/phone/", events.signup_phone, name="signup_phone"),
     path("announcements/", announcements.announcements, name="announcements"),
     path("announcements/new/", announcements.announcement_new, name="announcement_new"),
     path(

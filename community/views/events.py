@@ -5,9 +5,11 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,7 +17,7 @@ from community import selectors, services
 from community.forms import EventForm, SignUpForm, add_domain_error
 from community.models import Event, SignUp
 from community.views.common import scoped
-from estate import scoping
+from estate import privacy, scoping
 from estate.errors import DomainError
 from estate.localtime import local, month_bounds, today
 from estate.models import Unit
@@ -170,6 +172,7 @@ def event(request, event_id: int):
             "form": form,
             "can_signup": can_signup,
             "can_manage": scoping.can(request.user, estate, "community.event.manage"),
+            "can_unmask": scoping.can(request.user, estate, "personal_data.view_unmasked"),
             "window_error": services.signup_window_error(event, timezone.now()),
             "feedback_base": request.build_absolute_uri(
                 reverse("public:event_feedback", args=[estate.code, "TOKEN"])
@@ -248,3 +251,21 @@ def signup_checkin(request, signup_id: int):
     if error:
         messages.error(request, error)
     return redirect(safe_next(request, reverse("community:checkin", args=[signup.event_id])))
+
+
+@login_required
+@require_POST
+def signup_phone(request, signup_id: int):
+    """The clear phone number of a sign-up, for a role that may see it; the view is logged."""
+    signup, estate, allowed = scoped(
+        request,
+        SignUp.objects.select_related("event__estate"),
+        "personal_data.view_unmasked",
+        pk=signup_id,
+    )
+    if not allowed:
+        return forbidden(request)
+    privacy.log_unmasked(
+        user=request.user, obj=signup, field="phone", estate=estate, request=request
+    )
+    return HttpResponse(format_html('<a href="tel:{0}">{0}</a>', signup.phone))

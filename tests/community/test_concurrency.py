@@ -62,3 +62,19 @@ def test_thirty_concurrent_signups_for_the_last_ten_places_confirm_ten():
     assert SignUp.objects.filter(event=event, status="waitlisted").count() == 19
     assert Event.objects.get(pk=event.pk).confirmed_places == 40
     assert_event_invariants()
+
+
+def test_concurrent_draws_of_the_call_list_make_one_list():
+    from community.models import CallSample, Survey
+    from tests.factories import make_unit
+
+    estate = make_estate(code="CE02")
+    for _ in range(30):
+        make_unit(estate)
+    results = _run(
+        8, lambda i: services.call_samples_draw(estate=estate, period_label="2026-10").pk
+    )
+    assert all(isinstance(r, int) for r in results), results
+    assert len(set(results)) == 1
+    assert Survey.objects.filter(kind="monthly_call").count() == 1
+    assert CallSample.objects.count() == 20

@@ -177,3 +177,15 @@ def test_rate_records_page(client, estate_a, manager_a):
     assert client.get(url).status_code == 200
     bad = "/community/rates/records/?estate=HY01&period=2026-13&metric=x"
     assert client.get(bad).status_code == 400
+
+
+def test_full_phone_is_shown_to_the_front_desk_and_logged(client, estate_a):
+    from estate.models import AccessLog
+
+    signup = sign_up(make_event(estate_a), phone="13812345678")
+    client.force_login(make_staff(estate_a, "technician"))
+    assert client.post(f"/community/signups/{signup.pk}/phone/").status_code == 403
+    client.force_login(make_staff(estate_a, "front_desk"))
+    response = client.post(f"/community/signups/{signup.pk}/phone/")
+    assert "13812345678" in response.content.decode()
+    assert AccessLog.objects.filter(object_id=str(signup.pk), field="phone").count() == 1
