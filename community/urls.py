@@ -11,6 +11,7 @@ urlpatterns = [
     path("events/<int:event_id>/", events.event, name="event"),
     path("events/<int:event_id>/edit/", events.event_edit, name="event_edit"),
     path("events/<int:event_id>/checkin/", events.checkin, name="checkin"),
+    path("events/<int:event_id>/cancel/", events.event_cancel, name="event_cancel"),
     path("signups/<int:signup_id>/cancel/", events.signup_cancel, name="signup_cancel"),
     path("signups/<int:signup_id>/checkin/", events.signup_checkin, name="signup_checkin"),
     path("signups/<int:signup_id>/phone/", events.signup_phone, name="signup_phone"),

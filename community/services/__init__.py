@@ -6,6 +6,7 @@ from community.services.announcements import (
     announcements_publish,
 )
 from community.services.events import (
+    event_cancel,
     event_create,
     event_update,
     feedback_submit,
@@ -31,6 +32,7 @@ __all__ = [
     "call_record",
     "call_samples_draw",
     "call_samples_draw_due",
+    "event_cancel",
     "event_create",
     "event_update",
     "feedback_submit",

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.models import Event, SignUp
-from estate import privacy, sms
+from estate import localtime, privacy, sms
 from estate.errors import DomainError
 from estate.models import Estate, Unit
 from estate.validators import clean_text, normalize_mobile
@@ -124,6 +124,28 @@ def event_update(*, event: Event, poster=None, **fields) -> Event:
         event.poster.save(content.name, content, save=False)
     event.save()
     _promote(event)
+    return event
+
+
+@transaction.atomic
+def event_cancel(*, event: Event, by=None) -> Event:
+    """Call the event off: no more sign-ups; everyone signed up (confirmed or waiting) is told
+    by SMS. Sign-ups stay as they were, for the record."""
+    event = Event.objects.select_for_update().select_related("estate").get(pk=event.pk)
+    if event.cancelled_at is not None:
+        raise DomainError("conflict", _("This event has been cancelled."), field="event")
+    event.cancelled_at = timezone.now()
+    event.save(update_fields=["cancelled_at"])
+    text = _("[%(estate)s] Sorry, %(title)s on %(day)s has been called off.") % {
+        "estate": event.estate.name,
+        "title": event.title,
+        "day": localtime.local(event.starts_at, event.estate).strftime("%m-%d %H:%M"),
+    }
+    phones = [
+        s.phone for s in SignUp.objects.filter(event=event).exclude(status=SignUp.Status.CANCELLED)
+    ]
+    sender = sms.get_sender()
+    transaction.on_commit(lambda: [sender.send(phone, text) for phone in phones])
     return event
 
 

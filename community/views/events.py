@@ -269,3 +269,18 @@ def signup_phone(request, signup_id: int):
         user=request.user, obj=signup, field="phone", estate=estate, request=request
     )
     return HttpResponse(format_html('<a href="tel:{0}">{0}</a>', signup.phone))
+
+
+@login_required
+@require_POST
+def event_cancel(request, event_id: int):
+    event, estate, allowed = scoped(request, Event, "community.event.manage", pk=event_id)
+    if not allowed:
+        return forbidden(request)
+    try:
+        services.event_cancel(event=event, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The event is called off; everyone signed up is told by SMS."))
+    return redirect("community:event", event.pk)

@@ -48,6 +48,7 @@ def _sample(estate):
 register("community:event", _event, methods=("GET", "POST"))
 register("community:event_edit", _event, methods=("GET", "POST"))
 register("community:checkin", _event)
+register("community:event_cancel", _event, methods=("POST",))
 register("community:signup_cancel", _signup, methods=("POST",))
 register("community:signup_checkin", _signup, methods=("POST",))
 register("community:signup_phone", _signup, methods=("POST",))

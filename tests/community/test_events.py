@@ -138,3 +138,21 @@ def test_capacity_cannot_drop_below_confirmed(estate_a):
     with pytest.raises(DomainError) as err:
         services.event_update(event=event, capacity=2, **fields)
     assert err.value.field == "capacity"
+
+
+def test_calling_an_event_off_tells_everyone_and_stops_sign_ups(
+    estate_a, django_capture_on_commit_callbacks, monkeypatch
+):
+    sent = []
+    monkeypatch.setattr("estate.sms.LogSender.send", lambda self, p, t: sent.append(p))
+    event = make_event(estate_a, capacity=1)
+    sign_up(event, phone="13800000001")
+    sign_up(event, phone="13800000002")
+    gone = sign_up(event, phone="13800000003")
+    services.signup_cancel(signup=gone)  # on the wait list: cancelled, not told
+    with django_capture_on_commit_callbacks(execute=True):
+        services.event_cancel(event=event)
+    assert sorted(sent) == ["13800000001", "13800000002"]
+    with pytest.raises(DomainError) as err:
+        sign_up(event)
+    assert err.value.field == "event"
