@@ -17,8 +17,9 @@ from community.api.schemas import (
 )
 from community.models import Event, SignUp
 from estate.errors import DomainError
+from estate.localtime import day_start
 from estate.models import Unit
-from estate.schemas import ERRORS_4XX, PageParams, date_range_start, paginate
+from estate.schemas import ERRORS_4XX, PageParams, paginate
 from estate.scoping import estate_by_code, for_user, require
 
 
@@ -46,8 +47,8 @@ def event_list(request, filters: Query[EventFilters]):
     require(request.auth, estate, "community.view")
     qs = selectors.events_with_counts(
         estate=estate,
-        starts_from=date_range_start(filters.starts_from, estate.tz),
-        starts_to=date_range_start(filters.starts_to, estate.tz),
+        starts_from=(filters.starts_from and day_start(filters.starts_from, estate)),
+        starts_to=(filters.starts_to and day_start(filters.starts_to, estate)),
     ).select_related("estate")
     return paginate(qs, filters)
 

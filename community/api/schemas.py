@@ -5,7 +5,8 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
-from estate.schemas import PageParams, local
+from estate.localtime import local
+from estate.schemas import PageParams
 
 
 def _local(name: str, path: str = "estate"):

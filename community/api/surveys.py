@@ -16,8 +16,9 @@ from community.api.schemas import (
 )
 from community.models import Survey, SurveyAnswer, SurveyResponse
 from estate.errors import DomainError
+from estate.localtime import day_start
 from estate.models import Unit
-from estate.schemas import ERRORS_4XX, date_range_start, paginate
+from estate.schemas import ERRORS_4XX, paginate
 from estate.scoping import estate_by_code, for_user, require
 
 
@@ -39,9 +40,9 @@ def answer_list(request, filters: Query[AnswerFilters]):
     require(request.auth, estate, "community.view")
     qs = SurveyAnswer.objects.filter(estate=estate).select_related("estate")
     if filters.answered_from:
-        qs = qs.filter(answered_at__gte=date_range_start(filters.answered_from, estate.tz))
+        qs = qs.filter(answered_at__gte=day_start(filters.answered_from, estate))
     if filters.answered_to:
-        qs = qs.filter(answered_at__lt=date_range_start(filters.answered_to, estate.tz))
+        qs = qs.filter(answered_at__lt=day_start(filters.answered_to, estate))
     return paginate(qs.order_by("answered_at", "id"), filters)
 
 
