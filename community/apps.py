@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CommunityConfig(AppConfig):
     name = "community"
     verbose_name = _("Community")
+
+    def ready(self) -> None:
+        from community import metrics, nav, roles  # noqa: F401  (role matrix, navigation)
+
+        metrics.register()

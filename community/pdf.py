@@ -1,4 +1,5 @@
-"""The lobby poster: an A4 page with a QR code to the estate's resident form."""
+"""Community PDFs: the lobby poster (a QR code to the estate's resident form) and the A4
+announcement for notice boards."""
 
 from io import BytesIO
 
@@ -8,8 +9,11 @@ from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
+from community.models import Announcement
+from estate import localtime
 from estate.models import Estate
 from estate.pdf import cjk_font
 
@@ -46,6 +50,62 @@ def estate_poster(*, estate: Estate, form_url: str) -> bytes:
         )
     pdf.setFont(font, 10)
     pdf.drawCentredString(width / 2, 25 * mm, estate.address)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Lines of ``text`` that fit ``width`` (Chinese wraps anywhere; newlines are kept)."""
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        line = ""
+        for ch in paragraph:
+            if pdfmetrics.stringWidth(line + ch, font, size) > width:
+                lines.append(line)
+                line = ch
+            else:
+                line += ch
+        lines.append(line)
+    return lines
+
+
+def announcement_notice(*, announcement: Announcement) -> bytes:
+    """An A4 notice for the board: the estate, the title, the text, the dates. The Chinese
+    font is embedded (subset), so any printer renders it."""
+    font = cjk_font()
+    estate = announcement.estate
+    buffer = BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, initialFontName=font)
+    pdf.setTitle(announcement.title)
+    width, height = A4
+    margin = 25 * mm
+    pdf.setFont(font, 14)
+    pdf.drawCentredString(width / 2, height - 25 * mm, estate.name)
+    pdf.setFont(font, 26)
+    pdf.drawCentredString(width / 2, height - 42 * mm, announcement.title)
+    pdf.setLineWidth(0.8)
+    pdf.line(margin, height - 48 * mm, width - margin, height - 48 * mm)
+    size, leading = 15, 24
+    y = height - 62 * mm
+    for line in _wrap(announcement.body, font, size, width - 2 * margin):
+        if y < 45 * mm:
+            pdf.showPage()
+            y = height - 30 * mm
+        pdf.setFont(font, size)
+        pdf.drawString(margin, y, line)
+        y -= leading
+    local_publish = localtime.local(announcement.publish_at, estate)
+    pdf.setFont(font, 13)
+    pdf.drawRightString(
+        width - margin, 38 * mm, _("%(name)s Property Service Centre") % {"name": estate.name}
+    )
+    pdf.drawRightString(width - margin, 30 * mm, local_publish.strftime("%Y-%m-%d"))
+    if estate.service_phone:
+        pdf.setFont(font, 11)
+        pdf.drawString(
+            margin, 22 * mm, _("Service centre phone: %(phone)s") % {"phone": estate.service_phone}
+        )
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -42,6 +42,12 @@ MATRIX = {
     "renovation.review": {M, A},
     "renovation.inspect": {F, T, M, A},
     "renovation.refund": {FI, A},
+    "community.view": {F, M, FI, A},
+    "community.event.manage": {M, A},
+    "community.signup": {F, M, A},
+    "community.announcement.manage": {M, A},
+    "community.survey.manage": {M, A},
+    "community.survey.enter": {F, M, A},
 }
 
 

@@ -1,4 +1,4 @@
-"""Community (社区文化): announcements (公告) shown on the residents' estate page."""
+"""Announcements (公告) shown on the residents' estate page and printed for notice boards."""
 
 from django.conf import settings
 from django.db import models
@@ -8,9 +8,20 @@ from estate.models import Estate
 
 
 class Announcement(models.Model):
+    class Category(models.TextChoices):
+        NOTICE = "notice", _("notice")
+        OUTAGE = "outage", _("outage")
+        SAFETY = "safety", _("safety")
+        EVENT = "event", _("event")
+
     estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="announcements")
     title = models.CharField(_("title"), max_length=100)
+    # Plain text: shown escaped, with line breaks kept and links made clickable; never HTML.
     body = models.TextField(_("text"), max_length=5000)
+    category = models.CharField(
+        _("category"), max_length=16, choices=Category.choices, default=Category.NOTICE
+    )
+    pinned = models.BooleanField(_("pinned"), default=False)
     publish_at = models.DateTimeField(_("publish at"))
     expire_at = models.DateTimeField(_("expire at"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -21,7 +32,7 @@ class Announcement(models.Model):
     class Meta:
         verbose_name = _("announcement")
         verbose_name_plural = _("announcements")
-        ordering = ["-publish_at"]
+        ordering = ["-pinned", "-publish_at"]
         indexes = [models.Index(fields=["estate", "publish_at"])]
         constraints = [
             models.CheckConstraint(

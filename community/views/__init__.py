@@ -1,0 +1,1 @@
+"""Staff pages of community: events, announcements, surveys and the call list."""
