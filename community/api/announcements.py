@@ -1,9 +1,8 @@
 """Announcements."""
 
-from ninja import Query, Status
+from ninja import Query, Router, Status
 
 from community import selectors, services
-from community.api import router
 from community.api.schemas import (
     AnnouncementFilters,
     AnnouncementIn,
@@ -12,6 +11,8 @@ from community.api.schemas import (
 )
 from estate.schemas import ERRORS_4XX, paginate
 from estate.scoping import estate_by_code, require
+
+router = Router(tags=["community"])
 
 
 @router.get(

@@ -1,10 +1,9 @@
 """Events and sign-ups."""
 
 from django.utils.translation import gettext as _
-from ninja import Query, Status
+from ninja import Query, Router, Status
 
 from community import selectors, services
-from community.api import router
 from community.api.schemas import (
     CheckInIn,
     EventFilters,
@@ -21,6 +20,8 @@ from estate.localtime import day_start
 from estate.models import Unit
 from estate.schemas import ERRORS_4XX, PageParams, paginate
 from estate.scoping import estate_by_code, for_user, require
+
+router = Router(tags=["community"])
 
 
 def _event(request, event_id: int, action: str = "community.view") -> Event:

@@ -1,10 +1,9 @@
 """Surveys, their results and answers."""
 
 from django.utils.translation import gettext as _
-from ninja import Query, Status
+from ninja import Query, Router, Status
 
 from community import selectors, services
-from community.api import router
 from community.api.schemas import (
     AnswerFilters,
     AnswerPage,
@@ -20,6 +19,8 @@ from estate.localtime import day_start
 from estate.models import Unit
 from estate.schemas import ERRORS_4XX, paginate
 from estate.scoping import estate_by_code, for_user, require
+
+router = Router(tags=["community"])
 
 
 def _survey(request, survey_id: int, action: str = "community.view") -> Survey:

@@ -17,6 +17,8 @@ APPS = sorted(
     str(Path(config.path).relative_to(ROOT))
     for config in apps.get_app_configs()
     if Path(config.path).resolve().is_relative_to(ROOT)
+    # a virtualenv inside the checkout holds libraries, not our apps
+    and not {".venv", "site-packages"} & set(Path(config.path).relative_to(ROOT).parts)
 )
 
 
