@@ -5,7 +5,7 @@ and answers 403 to other roles."""
 
 import datetime as dt
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from estate.models import Unit
@@ -195,7 +195,7 @@ def resident_create(request, body: ResidentIn):
         primary=body.primary,
         by=request.auth,
     )
-    return 201, _loaded(resident.pk, request.auth)
+    return Status(201, _loaded(resident.pk, request.auth))
 
 
 @router.patch(

@@ -35,6 +35,13 @@ MATRIX = {
     "fees.meter_reading_record": {F, T, FI, A},
     "fees.reminder_record": {F, M, FI, A},
     "fees.export": {M, FI, A},
+    "residents.view": {F, M, FI, A},
+    "residents.edit": {F, M, A},
+    "residents.reveal": {M, A},
+    "residents.import": {M, A},
+    "residents.export": {M, A},
+    "residents.merge": {M, A},
+    "residents.access_log": {M, A},
 }
 
 
