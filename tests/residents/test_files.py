@@ -299,3 +299,17 @@ def test_import_csv_and_unreadable_files(estate_a):
     assert err.value.field == "file"
     with pytest.raises(DomainError):
         read_rows(_csv("名字,电话\n张三,13812345678\n"))
+
+
+def test_demo_data_has_complete_and_incomplete_files_a_duplicate_pair_vehicles_and_pets(db):
+    from django.core.management import call_command
+
+    from residents.models import Pet, Vehicle
+
+    call_command("seed_demo", "--estates", "1", "--months", "1", "--seed", "3", verbosity=0)
+    estate = Resident.objects.first().estate
+    total = selectors.live_residents(estate=estate).count()
+    incomplete = selectors.incomplete_list(estate=estate).count()
+    assert 0 < incomplete < total
+    assert len(selectors.duplicate_groups(estate=estate)) >= 1
+    assert Vehicle.objects.exists() and Pet.objects.exists()
