@@ -149,6 +149,24 @@ def resident_list(request, query: Query[ResidentQuery]):
     return paginate(qs, query)
 
 
+class SearchIn(Schema):
+    estate: str = Field(..., max_length=16)
+    q: str = Field(..., max_length=50, description="a full mobile number, name, unit, last four")
+    limit: int = Field(50, ge=1, le=200)
+
+
+@router.post(
+    "/residents/search",
+    response={200: ResidentPage, **ERRORS_4XX},
+    summary="Search by a full mobile number (POSTed, so it never lands in a URL or a log)",
+)
+def resident_search(request, body: SearchIn):
+    estate = estate_by_code(request.auth, body.estate)
+    require(request.auth, estate, perm.VIEW)
+    qs = selectors.resident_list(estate=estate, q=body.q).select_related("estate")
+    return paginate(qs, PageParams(limit=body.limit, offset=0))
+
+
 @router.get(
     "/residents/{resident_id}",
     response={200: ResidentDetailOut, **ERRORS_4XX},

@@ -104,3 +104,22 @@ def test_list_runs_a_fixed_number_of_queries(client, estate_a, django_assert_num
     # estate by code); then rows (with their estate), current units, count
     with django_assert_num_queries(9):
         client.get("/api/v1/residents", {"estate": "HY01"})
+
+
+def test_search_by_full_phone_is_a_post(client, estate_a, file_a):
+    _login(client, estate_a, "front_desk")
+    # In a URL a full number is not searched (the whole list comes back)...
+    make_resident(estate_a, name="李娜")
+    assert client.get("/api/v1/residents", {"estate": "HY01", "q": PHONE}).json()["count"] == 2
+    found = client.post(
+        "/api/v1/residents/search",
+        {"estate": "HY01", "q": PHONE},
+        content_type="application/json",
+    ).json()
+    assert found["count"] == 1 and found["items"][0]["phone"] == "138****5678"
+    none = client.post(
+        "/api/v1/residents/search",
+        {"estate": "HY01", "q": "13900000000"},
+        content_type="application/json",
+    ).json()
+    assert none["count"] == 0

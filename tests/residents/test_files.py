@@ -313,3 +313,36 @@ def test_demo_data_has_complete_and_incomplete_files_a_duplicate_pair_vehicles_a
     assert 0 < incomplete < total
     assert len(selectors.duplicate_groups(estate=estate)) >= 1
     assert Vehicle.objects.exists() and Pet.objects.exists()
+
+
+def test_merge_of_two_files_holding_the_same_unit_keeps_one_primary_tie(estate_a):
+    manager = make_staff(estate_a, "manager")
+    unit = make_unit(estate_a)
+    keep = make_resident(estate_a, name="张三", phone="13812345678", units=[unit], primary=False)
+    dup = make_resident(
+        estate_a, name="张三", phone="13812345678", units=[unit], primary=True, id_number=ID_1
+    )
+    services.resident_merge(keep=keep, duplicate=dup, by=manager)
+    tie = Occupancy.objects.get(unit=unit)
+    assert tie.resident == keep and tie.is_primary
+    keep.refresh_from_db()
+    assert keep.id_number == ID_1  # a blank of the kept file filled from the duplicate
+    with pytest.raises(DomainError):
+        services.resident_merge(keep=keep, duplicate=dup, by=manager)
+
+
+def test_a_failing_import_task_marks_the_job_failed(estate_a, monkeypatch):
+    from residents import tasks
+
+    job = services.import_job_start(
+        estate=estate_a, by=make_staff(estate_a, "manager"), filename="a.csv", rows=[]
+    )
+
+    def boom(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "import_job_check", boom)
+    with pytest.raises(RuntimeError):
+        tasks.import_check.call_local(job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed"

@@ -244,3 +244,30 @@ def test_list_pages_run_a_fixed_number_of_queries(
     expected = 9 + {"list": 3, "incomplete": 3, "duplicates": 2, "access_log": 2}[name]
     with django_assert_num_queries(expected):
         assert client.get(url).status_code == 200
+
+
+def test_the_file_shows_its_units_tickets_and_bills(client, manager, estate_a, file_a):
+    from tests.fees.factories import make_bill
+    from tests.repairs.factories import make_ticket
+
+    unit = file_a.occupancies.get().unit
+    ticket = make_ticket(estate_a, unit=unit)
+    bill = make_bill(unit)
+    client.force_login(manager)
+    body = _text(client.get(reverse("residents:detail", args=[file_a.pk]) + "?estate=HY01"))
+    assert ticket.number in body and bill.number in body and "3-2-1501" in body
+
+
+def test_a_running_import_is_polled_with_its_progress(client, manager, estate_a):
+    from residents.models import ImportJob
+
+    job = ImportJob.objects.create(
+        estate=estate_a, by=manager, status="checking", total=1000, processed=400
+    )
+    client.force_login(manager)
+    body = _text(
+        client.get(
+            reverse("residents:import_job", args=[job.pk]) + "?estate=HY01", HTTP_HX_REQUEST="true"
+        )
+    )
+    assert 'hx-trigger="every 1s"' in body and 'value="40"' in body and "400" in body
