@@ -92,6 +92,16 @@ def test_create_and_update(client, estate_a):
 def test_other_estate_is_404(client, estate_a, estate_b):
     _login(client, estate_a, "admin")
     assert client.get("/api/v1/residents", {"estate": "HY02"}).status_code == 404
+    search = client.post(
+        "/api/v1/residents/search", {"estate": "HY02", "q": "王"}, content_type="application/json"
+    )
+    assert search.status_code == 404
+    create = client.post(
+        "/api/v1/residents",
+        {"estate": "HY02", "name": "李娜", "phone": PHONE},
+        content_type="application/json",
+    )
+    assert create.status_code == 404 and not Resident.objects.exists()
 
 
 @pytest.mark.parametrize("rows", [1, 30])

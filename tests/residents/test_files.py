@@ -346,3 +346,14 @@ def test_a_failing_import_task_marks_the_job_failed(estate_a, monkeypatch):
         tasks.import_check.call_local(job.pk)
     job.refresh_from_db()
     assert job.status == "failed"
+
+
+def test_full_width_digits_from_a_chinese_input_method_are_accepted():
+    from estate.validators import normalize_id_number, normalize_mobile
+
+    assert normalize_mobile("１３８ １２３４ ５６７８") == "13812345678"
+    assert normalize_mobile("+86 138-1234-5678") == "13812345678"
+    assert normalize_id_number("１１０１０５１９４９１２３１００２ｘ") == ID_1
+    with pytest.raises(DomainError) as err:
+        normalize_mobile("١٣٨١٢٣٤٥٦٧٨")  # Arabic-Indic digits are not a mainland number
+    assert err.value.field == "phone"
