@@ -130,8 +130,8 @@ def _differences(resident: Resident | None, data: FileData) -> list[tuple[str, s
             )
         )
     if resident is not None:
-        old_v = _vehicles_text(resident.vehicles.values_list("plate", "parking_space"))
-        old_p = ", ".join(resident.pets.values_list("description", flat=True))
+        old_v = _vehicles_text(_vehicles_of(resident))
+        old_p = ", ".join(_pets_of(resident))
     else:
         old_v = old_p = ""
     if old_v != _vehicles_text(data.vehicles):
@@ -141,7 +141,17 @@ def _differences(resident: Resident | None, data: FileData) -> list[tuple[str, s
     return diffs
 
 
+def _vehicles_of(resident: Resident) -> list[tuple[str, str]]:
+    # .all() so that a prefetched list (the import matches many files at once) is used.
+    return [(v.plate, v.parking_space) for v in resident.vehicles.all()]
+
+
+def _pets_of(resident: Resident) -> list[str]:
+    return [p.description for p in resident.pets.all()]
+
+
 def _write(resident: Resident, data: FileData) -> None:
+    new = resident.pk is None
     for name in _PLAIN:
         setattr(resident, name, getattr(data, name))
     if resident.phone_index != privacy.blind_index(data.phone):
@@ -151,14 +161,15 @@ def _write(resident: Resident, data: FileData) -> None:
     if resident.emergency_phone != data.emergency_phone:
         resident.set_emergency_phone(data.emergency_phone)
     resident.save()
-    old_v = list(resident.vehicles.values_list("plate", "parking_space"))
-    if old_v != data.vehicles:
-        resident.vehicles.all().delete()
+    if new or _vehicles_of(resident) != data.vehicles:
+        if not new:
+            resident.vehicles.all().delete()
         Vehicle.objects.bulk_create(
             [Vehicle(resident=resident, plate=p, parking_space=s) for p, s in data.vehicles]
         )
-    if list(resident.pets.values_list("description", flat=True)) != data.pets:
-        resident.pets.all().delete()
+    if new or _pets_of(resident) != data.pets:
+        if not new:
+            resident.pets.all().delete()
         Pet.objects.bulk_create([Pet(resident=resident, description=p) for p in data.pets])
 
 
@@ -272,8 +283,8 @@ def file_data_of(resident: Resident) -> FileData:
         emergency_phone=resident.emergency_phone,
         parking_spaces=resident.parking_spaces,
         notes=resident.notes,
-        vehicles=list(resident.vehicles.values_list("plate", "parking_space")),
-        pets=list(resident.pets.values_list("description", flat=True)),
+        vehicles=_vehicles_of(resident),
+        pets=_pets_of(resident),
     )
 
 

@@ -286,7 +286,7 @@ def _match_existing(estate, planned, errors, units) -> None:
         phone_index__in=list(phones)
     )
     by_id, by_name_phone = {}, {}
-    for r in candidates.prefetch_related("occupancies"):
+    for r in candidates.prefetch_related("occupancies", "vehicles", "pets"):
         if r.id_number_index:
             by_id.setdefault(r.id_number_index, r)
         by_name_phone.setdefault((r.name, r.phone_index), r)
