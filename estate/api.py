@@ -126,6 +126,7 @@ def _mount() -> None:
     from renovation.api import router as renovation_router
     from repairs.api import router as repairs_router
     from residents.api import router as residents_router
+    from residents.movein.api import router as movein_router
 
     api.add_router("", estate_router)
     api.add_router("", residents_router)
@@ -133,6 +134,7 @@ def _mount() -> None:
     api.add_router("", fees_router)
     api.add_router("", renovation_router)
     api.add_router("", community_router)
+    api.add_router("", movein_router)
 
 
 _mount()

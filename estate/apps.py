@@ -9,9 +9,10 @@ class EstateConfig(AppConfig):
     verbose_name = _("Estates")
 
     def ready(self) -> None:
-        # Each app registers its metrics, demo-data part, navigation and cross-estate checks.
-        autodiscover_modules("metrics", "seed", "nav")
+        # Each app registers its metrics, demo-data part, navigation and periodic tasks.
+        autodiscover_modules("metrics", "seed", "nav", "tasks")
         post_migrate.connect(_create_cache_table, sender=self)
+        from estate import sms  # noqa: F401 - registers the deployment check of SMS_BACKEND
 
 
 def _create_cache_table(using="default", **kwargs) -> None:

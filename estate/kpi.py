@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from estate import localtime
 from estate.errors import DomainError
 
 RATE_PLACES = Decimal("0.0001")
@@ -50,7 +51,7 @@ class Period:
     @property
     def today(self) -> dt.date:
         """The local date of ``now`` in the period's zone."""
-        return self.now.astimezone(self.tz).date()
+        return localtime.local_date(self.now, self.tz)
 
     @classmethod
     def month(cls, tz: ZoneInfo | str, label: str, *, now: dt.datetime | None = None) -> Period:
@@ -60,9 +61,7 @@ class Period:
             raise DomainError(
                 "invalid", f"period must be a month written YYYY-MM, not {label!r}", field="period"
             )
-        year, month = int(match[1]), int(match[2])
-        start = dt.datetime(year, month, 1, tzinfo=tz)
-        end = dt.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
+        start, end = localtime.month_bounds(int(match[1]), int(match[2]), tz)
         return cls(label=label, start=start, end=end, now=now or timezone.now())
 
     @classmethod
@@ -75,8 +74,8 @@ class Period:
             raise DomainError("invalid", "'to' must be after 'from'", field="to")
         return cls(
             label=f"{start.isoformat()}..{end.isoformat()}",
-            start=dt.datetime.combine(start, dt.time(), tzinfo=tz),
-            end=dt.datetime.combine(end, dt.time(), tzinfo=tz),
+            start=localtime.day_start(start, tz),
+            end=localtime.day_start(end, tz),
             now=now or timezone.now(),
             is_month=False,
         )
@@ -84,7 +83,7 @@ class Period:
     @classmethod
     def containing(cls, tz: ZoneInfo | str, moment: dt.datetime, *, now=None) -> Period:
         tz = ZoneInfo(tz) if isinstance(tz, str) else tz
-        local = moment.astimezone(tz)
+        local = localtime.local(moment, tz)
         return cls.month(tz, f"{local.year:04d}-{local.month:02d}", now=now)
 
     def previous(self) -> Period:
@@ -180,13 +179,17 @@ def get(key: str) -> Metric:
     return _metrics[key]
 
 
-def compute_all(*, estate, period: Period) -> dict[str, Ratio]:
-    """Every registered metric for one estate and period, in registry order."""
+def compute_all(*, estate, period: Period, keys=None) -> dict[str, Ratio]:
+    """Every registered metric for one estate and period, in registry order; with ``keys``,
+    only the groups that compute one of them (a group runs whole: one query each)."""
+    wanted = None if keys is None else set(keys)
     out: dict[str, Ratio] = {}
-    for keys, compute in _groups:
+    for group_keys, compute in _groups:
+        if wanted is not None and not wanted.intersection(group_keys):
+            continue
         result = compute(estate=estate, period=period)
-        missing = set(keys) - set(result)
+        missing = set(group_keys) - set(result)
         if missing:
             raise RuntimeError(f"metric group did not return {sorted(missing)}")
-        out.update({k: result[k] for k in keys})
-    return {m.key: out[m.key] for m in metrics()}
+        out.update({k: result[k] for k in group_keys})
+    return {m.key: out[m.key] for m in metrics() if m.key in out}

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 
-def _zone(tz_or_estate) -> ZoneInfo:
+def zone(tz_or_estate=None) -> ZoneInfo:
+    """The zone of an estate (or a zone, or its name); the default zone for None."""
     if tz_or_estate is None:
         return timezone.get_default_timezone()
     tz = getattr(tz_or_estate, "tz", tz_or_estate)
@@ -20,7 +21,13 @@ def local(moment: dt.datetime | None, tz_or_estate=None) -> dt.datetime | None:
     """``moment`` in the estate's zone (None stays None)."""
     if moment is None:
         return None
-    return timezone.localtime(moment, _zone(tz_or_estate))
+    return timezone.localtime(moment, zone(tz_or_estate))
+
+
+def naive_local(moment: dt.datetime | None, tz_or_estate=None) -> dt.datetime | None:
+    """``moment`` as a naive local time to the second, for spreadsheets (they have no zones)."""
+    moment = local(moment, tz_or_estate)
+    return moment.replace(tzinfo=None, microsecond=0) if moment is not None else None
 
 
 def local_date(moment: dt.datetime | None, tz_or_estate=None) -> dt.date | None:
@@ -36,19 +43,19 @@ def today(tz_or_estate=None, *, now: dt.datetime | None = None) -> dt.date:
 
 def day_start(day: dt.date, tz_or_estate=None) -> dt.datetime:
     """Local midnight at the start of ``day``, aware."""
-    return dt.datetime.combine(day, dt.time(), tzinfo=_zone(tz_or_estate))
+    return dt.datetime.combine(day, dt.time(), tzinfo=zone(tz_or_estate))
 
 
 def aware(value: dt.datetime | dt.date, tz_or_estate=None) -> dt.datetime:
     """A date as its local midnight; a naive datetime as local time; an aware one unchanged."""
     if isinstance(value, dt.datetime):
-        return value if timezone.is_aware(value) else value.replace(tzinfo=_zone(tz_or_estate))
+        return value if timezone.is_aware(value) else value.replace(tzinfo=zone(tz_or_estate))
     return day_start(value, tz_or_estate)
 
 
 def month_bounds(year: int, month: int, tz_or_estate=None) -> tuple[dt.datetime, dt.datetime]:
     """[first day 00:00, first day of next month 00:00) in the estate's zone."""
-    tz = _zone(tz_or_estate)
+    tz = zone(tz_or_estate)
     start = dt.datetime(year, month, 1, tzinfo=tz)
     end = dt.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
     return start, end

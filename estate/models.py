@@ -215,3 +215,30 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class TaskRun(models.Model):
+    """One run of a periodic task: when, where, and how it ended. The health page reads the
+    latest of each; a run whose process died is marked so when a consumer starts."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", _("running")
+        OK = "ok", _("completed")
+        FAILED = "failed", _("failed")
+        DIED = "died", _("died (process ended)")
+
+    name = models.CharField(max_length=100)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
+    host = models.CharField(max_length=100, blank=True)
+    pid = models.IntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("task run")
+        verbose_name_plural = _("task runs")
+        indexes = [models.Index(fields=["name", "-started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"

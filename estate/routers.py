@@ -9,7 +9,7 @@ from pydantic import Field
 
 from estate import kpi, selectors
 from estate.errors import DomainError
-from estate.models import Building, Estate, Unit
+from estate.models import Building, Unit
 from estate.schemas import ERRORS_4XX, PageParams, local, paginate
 from estate.scoping import estate_by_code, estates_for, get_scoped_or_404, require, roles_of
 
@@ -79,6 +79,10 @@ class KpiOut(Schema):
     estate: str
     period: str
     computed_at: dt.datetime
+    stored: bool = Field(
+        description="true: the stored snapshot; false: no snapshot of this month yet (or a date "
+        "range), computed for this answer and not stored"
+    )
     metrics: list[KpiMetricOut]
 
 
@@ -93,9 +97,7 @@ class KpiQuery(Schema):
 def me(request):
     from estate.scoping import is_company_admin
 
-    codes = dict(
-        Estate.objects.filter(pk__in=list(roles_of(request.auth))).values_list("pk", "code")
-    )
+    codes = selectors.estate_codes(roles_of(request.auth))
     return {
         "username": request.auth.get_username(),
         "company_admin": is_company_admin(request.auth),
@@ -149,7 +151,8 @@ def unit_detail(request, unit_id: int):
     response={200: KpiOut, **ERRORS_4XX},
     summary="The rates of one estate for a month or a date range (KPI.md)",
     description=(
-        "Serves the stored snapshot of the month (computed and stored when there is none yet). "
+        "Serves the stored snapshot of the month, the figure every page shows (a month without "
+        "one is computed for the answer and not stored: `stored` is false). "
         "`period=YYYY-MM`, or `from`/`to` dates (`to` exclusive), computed on the spot. "
         "`rate` is null where the denominator is 0."
     ),
@@ -167,20 +170,21 @@ def kpi_list(request, query: Query[KpiQuery]):
         raise DomainError(
             "invalid", _("period (YYYY-MM) or from and to are required."), field="period"
         )
-    rows, computed_at = selectors.kpi_table(estate=estate, period=period)
+    table = selectors.kpi_table(estate=estate, period=period)
     return {
         "estate": estate.code,
         "period": period.label,
-        "computed_at": local(computed_at, estate.tz),
+        "computed_at": local(table.computed_at or period.now, estate.tz),
+        "stored": table.stored,
         "metrics": [
             {
-                "key": row["metric"].key,
-                "label": row["metric"].label,
-                "numerator": row["metric"].fmt(row["ratio"].numerator),
-                "denominator": row["metric"].fmt(row["ratio"].denominator),
-                "rate": None if row["ratio"].rate is None else str(row["ratio"].rate),
+                "key": value.metric.key,
+                "label": value.metric.label,
+                "numerator": value.metric.fmt(value.ratio.numerator),
+                "denominator": value.metric.fmt(value.ratio.denominator),
+                "rate": None if value.ratio.rate is None else str(value.ratio.rate),
             }
-            for row in rows
+            for value in table.values
         ],
     }
 
@@ -196,7 +200,7 @@ class TokenOut(Schema):
 
 @router.get("/tokens", response=list[TokenOut], summary="My API tokens (never the token itself)")
 def token_list(request):
-    return list(request.auth.api_tokens.order_by("-created_at")[:100])
+    return selectors.api_token_list(user=request.auth)
 
 
 @router.post(

@@ -1,12 +1,15 @@
 """Schemas and helpers shared by every app's API."""
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
 from ninja import Schema
 from pydantic import Field
+
+# An aware datetime shown in the estate's zone (the API's ISO strings carry the offset); the
+# apps' schemas import it from here.
+from estate.localtime import local as local
 
 
 class Error(Schema):
@@ -23,15 +26,6 @@ class PageParams(Schema):
 def paginate(qs: QuerySet, page: PageParams) -> dict[str, Any]:
     """``{"items": [...], "count": N}`` in two queries, whatever the table size."""
     return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
-
-
-def local(value: dt.datetime | None, tz) -> dt.datetime | None:
-    """An aware datetime shown in the estate's zone (the API's ISO strings carry the offset)."""
-    return value.astimezone(tz) if value is not None else None
-
-
-def date_range_start(value: dt.date | None, tz) -> dt.datetime | None:
-    return dt.datetime.combine(value, dt.time(), tzinfo=tz) if value else None
 
 
 ERRORS_4XX = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error, 429: Error}

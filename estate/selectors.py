@@ -1,11 +1,13 @@
 """Reads of the estate app that are more than a get."""
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 
 from estate import kpi
-from estate.models import Building, Estate, KpiSnapshot, Unit
+from estate.models import ApiToken, Building, Estate, KpiSnapshot, Notification, Unit
 from estate.scoping import for_user
-from estate.services import kpi_snapshot_compute
 
 
 def unit_search(*, user, estate: Estate | None = None, q: str = "") -> QuerySet[Unit]:
@@ -25,30 +27,84 @@ def building_list(*, user, estate: Estate | None = None) -> QuerySet[Building]:
     return qs.order_by("estate__code", "number")
 
 
-def kpi_table(*, estate: Estate, period: kpi.Period) -> tuple[list[dict], object]:
-    """The rows of a KPI table for one estate and period, from the stored snapshot.
+def notification_list(*, user, limit: int = 100) -> list[Notification]:
+    """The user's latest notifications, newest first."""
+    return list(user.notifications.select_related("estate")[:limit])
 
-    A month with no snapshot yet (or missing a key registered since) is computed and stored on
-    the spot; an explicit date range is computed and not stored. Returns (rows, computed_at)."""
-    metrics = kpi.metrics()
-    if period.is_month:
-        snaps = {s.key: s for s in KpiSnapshot.objects.filter(estate=estate, period=period.label)}
-        if any(m.key not in snaps for m in metrics):
-            kpi_snapshot_compute(estate=estate, period=period)
-            snaps = {
-                s.key: s for s in KpiSnapshot.objects.filter(estate=estate, period=period.label)
-            }
-        values = {
-            k: (kpi.Ratio(s.numerator, s.denominator), s.computed_at) for k, s in snaps.items()
+
+def api_token_list(*, user, limit: int = 100) -> list[ApiToken]:
+    """The user's API tokens, newest first (never the token itself: only its hash is kept)."""
+    return list(user.api_tokens.order_by("-created_at")[:limit])
+
+
+def estate_codes(estate_ids) -> dict[int, str]:
+    """{estate id: code} of the estates given, one query."""
+    return dict(Estate.objects.filter(pk__in=list(estate_ids)).values_list("pk", "code"))
+
+
+@dataclass(frozen=True)
+class KpiValue:
+    """One rate as every page, PDF and the API show it, with the moment it was computed."""
+
+    metric: kpi.Metric
+    ratio: kpi.Ratio
+    computed_at: dt.datetime
+    stored: bool  # False: no snapshot yet, computed for this answer and not stored
+
+
+@dataclass(frozen=True)
+class KpiTable:
+    """The rates of one estate and period, in registry order."""
+
+    period: kpi.Period
+    values: list[KpiValue]
+
+    def __getitem__(self, key: str) -> KpiValue:
+        return next(v for v in self.values if v.metric.key == key)
+
+    @property
+    def computed_at(self) -> dt.datetime | None:
+        return max((v.computed_at for v in self.values), default=None)
+
+    @property
+    def stored(self) -> bool:
+        """Whether every rate comes from the stored snapshot."""
+        return all(v.stored for v in self.values)
+
+
+def kpi_tables(*, estate: Estate, periods: list[kpi.Period], prefix: str = "") -> list[KpiTable]:
+    """The rates of each period (only the keys starting with ``prefix``), read from the stored
+    snapshots in one query: the figure a manager, the fees overview, the statement PDF and the
+    API all show, until ``estate.services.kpi_snapshot_compute`` stores a new one.
+
+    A month without a snapshot (or a key registered since) is computed now and not stored,
+    and says so (``stored``); a date range is always computed now. Nothing is written."""
+    metrics = [m for m in kpi.metrics() if m.key.startswith(prefix)]
+    keys = [m.key for m in metrics]
+    months = [p.label for p in periods if p.is_month]
+    snaps = {}
+    if months and keys:
+        snaps = {
+            (s.period, s.key): s
+            for s in KpiSnapshot.objects.filter(estate=estate, period__in=months, key__in=keys)
         }
-    else:
-        values = {
-            k: (r, period.now) for k, r in kpi.compute_all(estate=estate, period=period).items()
-        }
-    rows = []
-    computed_at = None
-    for metric in metrics:
-        ratio, at = values[metric.key]
-        computed_at = at if computed_at is None or at > computed_at else computed_at
-        rows.append({"metric": metric, "ratio": ratio})
-    return rows, computed_at
+    tables = []
+    for period in periods:
+        found = {k: snaps[(period.label, k)] for k in keys if (period.label, k) in snaps}
+        missing = [k for k in keys if k not in found]
+        live = kpi.compute_all(estate=estate, period=period, keys=missing) if missing else {}
+        values = []
+        for metric in metrics:
+            snap = found.get(metric.key)
+            if snap is not None:
+                ratio = kpi.Ratio(snap.numerator, snap.denominator)
+                values.append(KpiValue(metric, ratio, snap.computed_at, stored=True))
+            else:
+                values.append(KpiValue(metric, live[metric.key], period.now, stored=False))
+        tables.append(KpiTable(period=period, values=values))
+    return tables
+
+
+def kpi_table(*, estate: Estate, period: kpi.Period, prefix: str = "") -> KpiTable:
+    """The rates of one estate and period (see ``kpi_tables``)."""
+    return kpi_tables(estate=estate, periods=[period], prefix=prefix)[0]

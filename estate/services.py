@@ -8,7 +8,15 @@ from django.utils import timezone
 
 from estate import kpi
 from estate.errors import DomainError
-from estate.models import ApiToken, Estate, KpiSnapshot, Membership, Notification, Role
+from estate.models import (
+    ApiToken,
+    Estate,
+    KpiSnapshot,
+    Membership,
+    Notification,
+    Role,
+    Unit,
+)
 
 
 @transaction.atomic
@@ -94,6 +102,13 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
     return token
 
 
+def notifications_mark_read(*, user) -> int:
+    """Mark every unread notification of the user read; returns how many."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
 def notify_roles(
     *, estate: Estate, roles: list[str], title: str, body: str = "", link: str = ""
 ) -> list[Notification]:
@@ -113,3 +128,13 @@ def notify_managers(*, estate: Estate, title: str, body: str = "", link: str = "
     return notify_roles(
         estate=estate, roles=[Role.MANAGER, Role.ADMIN], title=title, body=body, link=link
     )
+
+
+def unit_status_set(*, unit: Unit, status: str) -> Unit:
+    """Set a unit's status (e.g. renovating while works run, occupied after acceptance).
+    Called inside the caller's transaction by the module that owns the reason for it."""
+    if status not in Unit.Status.values:
+        raise DomainError("invalid", "unknown unit status", field="status")
+    Unit.objects.filter(pk=unit.pk).update(status=status)
+    unit.status = status
+    return unit

@@ -5,9 +5,10 @@ from django.urls import include, path
 from django.views.static import serve
 
 from community import public_urls as community_public
-from estate import views
+from estate import health, views
 from estate.api import api
 from repairs.public import urls as repairs_public
+from residents.movein import public_urls as movein_public
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +18,8 @@ urlpatterns = [
     path("kpis/", views.kpi_table, name="kpi_table"),
     path("kpis/recompute/", views.kpi_recompute, name="kpi_recompute"),
     path("notifications/", views.notifications, name="notifications"),
+    path("healthz", health.healthz, name="healthz"),
+    path("health/", health.health_page, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
@@ -25,8 +28,21 @@ urlpatterns = [
     path("fees/", include("fees.urls")),
     path("renovation/", include("renovation.urls")),
     path("community/", include("community.urls")),
+    path("movein/", include("residents.movein.urls")),
     # Residents' public pages: each app owns its own, under one namespace.
-    path("r/", include(([*repairs_public.urlpatterns, *community_public.urlpatterns], "public"))),
+    path(
+        "r/",
+        include(
+            (
+                [
+                    *repairs_public.urlpatterns,
+                    *community_public.urlpatterns,
+                    *movein_public.urlpatterns,
+                ],
+                "public",
+            )
+        ),
+    ),
 ]
 
 if settings.DEBUG:

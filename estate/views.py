@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from estate import kpi, nav, scoping, selectors
 from estate.errors import DomainError
 from estate.middleware import SESSION_KEY
+from estate.services import kpi_snapshot_compute, notifications_mark_read
 
 
 @login_required
@@ -64,20 +65,19 @@ def kpi_table(request):
         error = exc.message
         period = kpi.Period.containing(estate.tz, timezone.now())
     previous = period.previous()
-    rows, computed_at = selectors.kpi_table(estate=estate, period=period)
-    prev_rows, _ = selectors.kpi_table(estate=estate, period=previous)
+    current, before = selectors.kpi_tables(estate=estate, periods=[period, previous])
     table = []
-    for row, prev in zip(rows, prev_rows, strict=True):
-        metric = row["metric"]
+    for value, prev in zip(current.values, before.values, strict=True):
+        metric = value.metric
         table.append(
             {
                 "metric": metric,
                 "label": metric.label,
                 "section": kpi.section_label(metric.key),
-                "ratio": row["ratio"],
-                "num": metric.fmt(row["ratio"].numerator),
-                "den": metric.fmt(row["ratio"].denominator),
-                "prev": prev["ratio"],
+                "ratio": value.ratio,
+                "num": metric.fmt(value.ratio.numerator),
+                "den": metric.fmt(value.ratio.denominator),
+                "prev": prev.ratio,
                 "num_link": metric.link(estate, period, "numerator") if metric.link else None,
                 "den_link": metric.link(estate, period, "denominator") if metric.link else None,
             }
@@ -91,7 +91,8 @@ def kpi_table(request):
             "previous": previous,
             "next": period.next(),
             "rows": table,
-            "computed_at": computed_at,
+            "computed_at": current.computed_at,
+            "stored": current.stored,
             "error": error,
             "period_input": label,
             "can_recompute": scoping.can(request.user, estate, "kpi.recompute"),
@@ -102,13 +103,12 @@ def kpi_table(request):
 @login_required
 @require_POST
 def kpi_recompute(request):
+    """The "recompute now" button: store a new snapshot of the month (a service, a POST)."""
     estate = scoping.estate_by_code(request.user, request.POST.get("estate"))
     try:
         scoping.require(request.user, estate, "kpi.recompute")
     except DomainError:
         return render(request, "estate/forbidden.html", status=403)
-    from estate.services import kpi_snapshot_compute
-
     period = kpi.Period.month(estate.tz, request.POST.get("period", ""))
     kpi_snapshot_compute(estate=estate, period=period)
     return redirect(f"{reverse('kpi_table')}?estate={estate.code}&period={period.label}")
@@ -116,8 +116,8 @@ def kpi_recompute(request):
 
 @login_required
 def notifications(request):
-    items = request.user.notifications.select_related("estate")[:100]
     if request.method == "POST":
-        request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+        notifications_mark_read(user=request.user)
         return redirect("notifications")
+    items = selectors.notification_list(user=request.user)
     return render(request, "estate/notifications.html", {"items": items})

@@ -6,7 +6,6 @@ the finished file is streamed from disk. Phones are included only for roles that
 personal data, and such an export is written to the access log."""
 
 import csv
-import datetime as dt
 import tempfile
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
 
-from estate import privacy, scoping
+from estate import localtime, privacy, scoping
 from fees import selectors
 from fees.models import Reminder
 
@@ -66,13 +65,6 @@ def respond(fmt: str, header: list[str], rows: Iterable[list], stem: str, title:
     if fmt == "xlsx":
         return xlsx_response(header, rows, f"{stem}.xlsx", title)
     return csv_response(header, rows, f"{stem}.csv")
-
-
-def _local(moment: dt.datetime | None, tz) -> dt.datetime | None:
-    """A naive local time: spreadsheets have no time zones."""
-    if moment is None:
-        return None
-    return timezone.localtime(moment, tz).replace(tzinfo=None, microsecond=0)
 
 
 def _chunks(iterator: Iterator, size: int = CHUNK) -> Iterator[list]:
@@ -159,9 +151,9 @@ def bill_rows(qs, *, estate, phones: bool, labels: dict) -> Iterator[list]:
                 due - paid if voided_at is None else Decimal("0.00"),
                 due_date,
                 labels[_status(paid, fully_paid_at, voided_at)],
-                _local(issued_at, tz),
-                _local(fully_paid_at, tz),
-                _local(voided_at, tz),
+                localtime.naive_local(issued_at, tz),
+                localtime.naive_local(fully_paid_at, tz),
+                localtime.naive_local(voided_at, tz),
                 void_reason,
             ]
 
@@ -216,7 +208,7 @@ def arrears_rows(qs, *, estate, phones: bool, channels: dict) -> Iterator[list]:
                 row["total"],
                 row["bills"],
                 row["oldest_due"],
-                _local(reminder.at, tz) if reminder else None,
+                localtime.naive_local(reminder.at, tz) if reminder else None,
                 channels[reminder.channel] if reminder else "",
                 reminder.promised_date if reminder else None,
             ]

@@ -5,38 +5,31 @@ is every bill with ``issued_at`` in the period, voided ones included. Money coun
 
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
 from estate.kpi import Metric, Period, Ratio, register_group
+from fees import selectors
 from fees.models import Bill
-
-
-def due_cohort(period: Period) -> Q:
-    return Q(voided_at__isnull=True, due_date__gte=period.start_date, due_date__lt=period.end_date)
-
-
-def issued_cohort(period: Period) -> Q:
-    return Q(issued_at__gte=period.start, issued_at__lt=period.end)
 
 
 def compute(*, estate, period: Period) -> dict[str, Ratio]:
     """``collection_rate`` = paid / due on the due cohort (CNY); ``timely_rate`` = cohort bills
     fully paid by their due date (local date of the last payment) / those fully paid or past
-    due; ``accuracy_rate`` = issued bills not voided / issued bills."""
-    due = due_cohort(period)
-    issued = issued_cohort(period)
-    fully_paid = Q(fully_paid_at__isnull=False)
+    due; ``accuracy_rate`` = issued bills not voided / issued bills. The timely conditions are
+    ``selectors.timely_parts``, which the bills page's drill-down filters by too."""
+    due = selectors.due_cohort(period)
+    issued = selectors.issued_cohort(period)
+    timely = selectors.timely_parts(tz=period.tz, today=period.today)
     agg = (
         Bill.objects.filter(estate=estate)
         .filter(due | issued)
-        .annotate(paid_date=TruncDate("fully_paid_at", tzinfo=period.tz))
+        .annotate(**timely.annotations)
         .aggregate(
             paid=Sum("amount_paid", filter=due),
             owed=Sum("amount_due", filter=due),
-            on_time=Count("id", filter=due & fully_paid & Q(paid_date__lte=F("due_date"))),
-            judged=Count("id", filter=due & (fully_paid | Q(due_date__lt=period.today))),
+            on_time=Count("id", filter=due & timely.numerator),
+            judged=Count("id", filter=due & timely.denominator),
             kept=Count("id", filter=issued & Q(voided_at__isnull=True)),
             issued=Count("id", filter=issued),
         )

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class RenovationConfig(AppConfig):
     name = "renovation"
     verbose_name = _("Renovation")
+
+    def ready(self) -> None:
+        from renovation import roles  # noqa: F401  (adds the renovation actions to the matrix)

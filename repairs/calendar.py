@@ -113,9 +113,14 @@ def shift(
     calendar: BusinessCalendar,
     business: bool,
 ) -> dt.datetime:
-    """A deadline moved by the time spent on hold, measured on the same clock it runs on."""
+    """A deadline moved by the time spent on hold, measured on the same clock it runs on.
+
+    On business hours it moves by the business minutes the hold covered; a hold that covered
+    none (after closing, over the lunch break, on a holiday) moves nothing, so a deadline at
+    17:30 is not pushed to the next opening by a hold from 17:45 to 18:30 (KPI.md)."""
     if business:
-        return calendar.add_minutes(due, calendar.minutes_between(held_from, held_until))
+        held = calendar.minutes_between(held_from, held_until)
+        return calendar.add_minutes(due, held) if held > 0 else due
     return (due.astimezone(UTC) + (held_until - held_from)).astimezone(calendar.tz)
 
 

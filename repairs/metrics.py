@@ -52,18 +52,11 @@ def cohorts(*, estate_id, start: dt.datetime, end: dt.datetime, now: dt.datetime
     for name, (num, den) in selectors.rate_parts(now).items():
         aggregates[f"{name}:n"] = Count("kind", filter=den & num)
         aggregates[f"{name}:d"] = Count("kind", filter=den)
-    return (
-        Ticket.objects.filter(
-            estate_id=estate_id,
-            kind__in=list(selectors.KIND_PREFIX.values()),
-            reported_at__gte=start,
-            reported_at__lt=end,
-        )
-        .exclude(status=Ticket.Status.CANCELLED)
-        .values("kind")
-        .annotate(**aggregates)
-        .order_by()
+    period = Period(label="", start=start, end=end, now=now)
+    cohort = selectors.ticket_cohort(
+        estate=estate_id, period=period, kind=list(selectors.KIND_PREFIX.values())
     )
+    return cohort.values("kind").annotate(**aggregates).order_by()
 
 
 def _prep(value, conn):
@@ -86,6 +79,14 @@ def _statement(alias: str) -> tuple[str, tuple, tuple, tuple]:
     sql, params = qs.query.get_compiler(using=alias).as_sql()
     marks = {_prep(v, conn): k for k, v in _SENTINELS.items()}
     slots = tuple(marks.get(p) if isinstance(p, Hashable) else None for p in params)
+    # A sentinel the ORM compiled into something else (a changed lookup, a new cast) would
+    # leave its value fixed in every later call: wrong rates, silently. Refuse instead.
+    for name in _SENTINELS:
+        if name not in slots:
+            raise RuntimeError(
+                f"repairs.metrics: the sentinel {name!r} is not among the compiled parameters "
+                "of the rates statement; the statement cannot be reused safely"
+            )
     columns = ("kind", *qs.query.annotation_select)
     return sql, tuple(params), slots, columns
 

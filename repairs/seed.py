@@ -15,7 +15,7 @@ from estate import privacy
 from estate.kpi import Period
 from estate.models import Unit
 from estate.seeding import SeedContext, register
-from repairs import calendar, configuration, visits
+from repairs import calendar, configuration
 from repairs.models import (
     CalendarDay,
     Category,
@@ -26,6 +26,7 @@ from repairs.models import (
     TicketSequence,
     overdue_q,
 )
+from repairs.services import visits
 from repairs.workflow import NUMBER_PREFIX
 from residents.seed import fake_mobile, fake_name
 

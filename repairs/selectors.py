@@ -8,28 +8,31 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from estate import localtime
 from estate.errors import DomainError
 from estate.kpi import Period
 from estate.models import Estate, Membership
 from estate.scoping import is_company_admin, roles_of
 from repairs import roles
 from repairs.models import (
-    OPEN_STATUSES,
     CalendarDay,
     CalendarYear,
     Category,
+    Department,
     ReplyTemplate,
     ReturnVisit,
     ReturnVisitSample,
     ReturnVisitSampleRun,
     Ticket,
     TicketEvent,
+    overdue_candidates_q,
     overdue_q,
 )
+from residents.models import Resident
 
 S = Ticket.Status
 PARTS = ("numerator", "denominator")
@@ -81,10 +84,13 @@ RATE_NAMES = (
 )
 
 
-def ticket_cohort(*, estate: Estate, period: Period, kind: str) -> QuerySet[Ticket]:
-    """KPI.md's cohort: tickets of the kind reported in the period, not cancelled."""
+def ticket_cohort(
+    *, estate: Estate | int, period: Period, kind: str | list[str]
+) -> QuerySet[Ticket]:
+    """KPI.md's cohort: tickets of the kind (or kinds) reported in the period, not cancelled."""
+    kinds = {"kind__in": kind} if isinstance(kind, list | tuple) else {"kind": kind}
     return Ticket.objects.filter(
-        estate=estate, kind=kind, reported_at__gte=period.start, reported_at__lt=period.end
+        estate=estate, reported_at__gte=period.start, reported_at__lt=period.end, **kinds
     ).exclude(status=S.CANCELLED)
 
 
@@ -107,12 +113,6 @@ def ticket_estate_ids(user) -> list[int] | None:
     if is_company_admin(user):
         return None
     return [e for e, role in roles_of(user).items() if role in roles.STAFF_ON_TICKETS]
-
-
-def _local_start(value, tz) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        return value if timezone.is_aware(value) else timezone.make_aware(value, tz)
-    return dt.datetime.combine(value, dt.time(), tzinfo=tz)
 
 
 def ticket_list(
@@ -144,9 +144,9 @@ def ticket_list(
     if status:
         qs = qs.filter(status__in=status if isinstance(status, list | tuple) else [status])
     if reported_from:
-        qs = qs.filter(reported_at__gte=_local_start(reported_from, tz))
+        qs = qs.filter(reported_at__gte=localtime.aware(reported_from, tz))
     if reported_to:
-        qs = qs.filter(reported_at__lt=_local_start(reported_to, tz))
+        qs = qs.filter(reported_at__lt=localtime.aware(reported_to, tz))
     if overdue is not None:
         cond = overdue_q(now or timezone.now())
         qs = qs.filter(cond) if overdue else qs.exclude(cond)
@@ -165,6 +165,51 @@ def ticket_list(
     return qs.order_by("-reported_at", "-id")
 
 
+def ticket_for(*, user, ticket_id: int) -> Ticket:
+    """The ticket if the user's role in its estate may see tickets; a 404 otherwise."""
+    ticket = ticket_list(user=user).filter(pk=ticket_id).first()
+    if ticket is None:
+        raise DomainError("not_found", _("Not found."), status=404)
+    return ticket
+
+
+def ticket_history(*, ticket: Ticket) -> list[TicketEvent]:
+    return list(ticket.history.select_related("by", "estate"))
+
+
+def categories(
+    *, estate: Estate, kind: str | None = None, active: bool | None = True
+) -> QuerySet[Category]:
+    """An estate's ticket categories in display order (active ones only by default)."""
+    qs = Category.objects.filter(estate=estate)
+    if active is not None:
+        qs = qs.filter(active=active)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("kind", "sort", "code")
+
+
+def departments(*, estate: Estate) -> list[Department]:
+    """The estate's active departments (the dispatch choices)."""
+    return list(Department.objects.filter(estate=estate, active=True))
+
+
+def reply_template_list(*, estate: Estate) -> QuerySet[ReplyTemplate]:
+    """Every reply template of the estate, active or not (the manager's list)."""
+    return ReplyTemplate.objects.filter(estate=estate).order_by("situation", "sort", "id")
+
+
+def reporter_resident(*, estate: Estate, resident_id) -> Resident | None:
+    """The resident file picked on the front desk form (None when none or not of the estate)."""
+    if not str(resident_id or "").isdigit():
+        return None
+    return Resident.objects.filter(estate=estate, pk=int(resident_id)).first()
+
+
+def sample_runs(*, estate: Estate) -> QuerySet[ReturnVisitSampleRun]:
+    return ReturnVisitSampleRun.objects.filter(estate=estate).order_by("-period")
+
+
 def ticket_detail(*, user, ticket_id: int) -> Ticket | None:
     """One ticket with its history, photos and return visits (a fixed number of queries)."""
     qs = ticket_list(user=user).prefetch_related(
@@ -175,23 +220,16 @@ def ticket_detail(*, user, ticket_id: int) -> Ticket | None:
     return qs.filter(pk=ticket_id).first()
 
 
-def ticket_by_tracking_code(code: str) -> Ticket | None:
-    """The resident's view of a ticket, found only by its unguessable code."""
-    code = (code or "").strip()
-    if not 16 <= len(code) <= 32:
-        return None
-    return Ticket.objects.select_related("estate", "category").filter(tracking_code=code).first()
+def tickets_to_flag(*, now: dt.datetime) -> QuerySet[Ticket]:
+    """The overdue sweep: tickets past a running deadline not flagged yet. Read through the
+    partial indexes on running tickets' deadlines (``overdue_candidates_q``), never a scan of
+    every ticket."""
+    return Ticket.objects.filter(overdue_candidates_q(now), overdue_q(now), is_overdue=False)
 
 
-def open_ticket_counts(*, estate: Estate, now: dt.datetime | None = None) -> dict[str, int]:
-    """Counts per status of the open tickets, plus the overdue ones, in one query."""
-    now = now or timezone.now()
-    agg = Ticket.objects.filter(estate=estate).aggregate(
-        overdue=Count("id", filter=overdue_q(now)),
-        on_hold=Count("id", filter=Q(status=S.ON_HOLD)),
-        **{s: Count("id", filter=Q(status=s)) for s in OPEN_STATUSES},
-    )
-    return agg
+def tickets_to_unflag(*, now: dt.datetime) -> QuerySet[Ticket]:
+    """Flagged tickets no longer overdue (resolved, resumed with a later deadline ...)."""
+    return Ticket.objects.filter(is_overdue=True).exclude(overdue_q(now))
 
 
 def dispatch_candidates(*, estate: Estate) -> list:
@@ -253,7 +291,7 @@ def deadline_preview(
     from repairs import calendar
 
     at = at or timezone.now()
-    cal = calendar.for_estate(estate, around=at.astimezone(estate.tz).date())
+    cal = calendar.for_estate(estate, around=localtime.local_date(at, estate))
     respond_in, resolve_in = category.minutes(priority)
     business = category.runs_on_business_hours(priority)
     return (

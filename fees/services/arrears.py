@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from estate.errors import DomainError
+from estate.localtime import local_date
 from estate.models import Estate, Role, Unit
 from estate.scoping import require
 from estate.services import notify_roles
@@ -16,7 +17,6 @@ from estate.validators import clean_text
 from fees import permissions as perm
 from fees import selectors
 from fees.models import Reminder
-from fees.services.ledger import local_date
 
 MAX_FUTURE = dt.timedelta(minutes=10)
 

@@ -48,10 +48,6 @@ def clean_amount(value, *, field: str = "amount", allow_zero: bool = False) -> D
     return amount.quantize(CENT)
 
 
-def local_date(moment: dt.datetime, estate: Estate) -> dt.date:
-    return timezone.localtime(moment, estate.tz).date()
-
-
 def lock_account(unit: Unit) -> UnitAccount:
     """The unit's account row, created on first use and locked for this transaction."""
     UnitAccount.objects.bulk_create(

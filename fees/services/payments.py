@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from estate.errors import DomainError
+from estate.localtime import local_date
 from estate.models import Estate, Unit
 from estate.scoping import require
 from estate.validators import clean_text
@@ -26,7 +27,6 @@ from fees.services.ledger import (
     allocate,
     clean_amount,
     credit_consume,
-    local_date,
     lock_account,
     next_number,
     open_bills_locked,

@@ -16,11 +16,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from estate import otp, privacy
 from estate.errors import DomainError
-from estate.models import Unit
 from estate.public import public_estate, too_many
 from estate.ratelimit import over_limit
+from repairs import selectors
 from repairs import services as repair_services
-from repairs.models import Category, Ticket
+from repairs import workflow as wf
+from repairs.models import Ticket
 from repairs.public.forms import CodeForm, PhoneForm, RatingForm, ReportForm
 from repairs.public.selectors import public_ticket, public_timeline, tickets_for_phone
 
@@ -29,6 +30,7 @@ _FORM_FIELD = {
     "reporter_phone": "phone",
     "reporter_name": "name",
     "unit": "unit_number",
+    "unit_number": "unit_number",
     "common_area": "common_area",
     "category": "category",
     "kind": "kind",
@@ -48,7 +50,7 @@ _too_many = too_many
 def report(request, code: str):
     """The report form (扫码报修). A submission with errors comes back filled in."""
     estate = _estate(code)
-    categories = list(Category.objects.filter(estate=estate, active=True).order_by("kind", "sort"))
+    categories = list(selectors.categories(estate=estate))
     template = "repairs/public/report.html"
     if request.method == "GET":
         form = ReportForm(categories=categories)
@@ -64,15 +66,6 @@ def report(request, code: str):
     if data["website"]:
         form.add_error(None, _("This submission looks automated and was not saved."))
         return render(request, template, context, status=400)
-    unit = None
-    if data["unit_number"]:
-        unit = Unit.objects.filter(estate=estate, number=data["unit_number"].strip()).first()
-        if unit is None:
-            form.add_error(
-                "unit_number",
-                _("There is no unit %(n)s in this estate.") % {"n": data["unit_number"]},
-            )
-            return render(request, template, context, status=400)
     try:
         ticket = repair_services.ticket_create(
             estate=estate,
@@ -83,7 +76,7 @@ def report(request, code: str):
             description=data["description"],
             reporter_name=data["name"],
             reporter_phone=data["phone"],
-            unit=unit,
+            unit_number=data["unit_number"],
             common_area=data["common_area"],
             photos=data["photos"],
             preferred_visit_time=data["preferred_visit_time"],
@@ -103,6 +96,7 @@ def track(request, code: str, tracking: str):
 
 
 def _render_track(request, estate, ticket, rating_form, status=200, error=None):
+    offered = wf.resident_actions(ticket)  # the transition table decides, as for staff
     return render(
         request,
         "repairs/public/track.html",
@@ -111,11 +105,8 @@ def _render_track(request, estate, ticket, rating_form, status=200, error=None):
             "ticket": ticket,
             "timeline": public_timeline(ticket),
             "rating_form": rating_form,
-            "can_rate": ticket.status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
-            and not ticket.return_visits.filter(
-                by_resident=True, at__gte=ticket.resolved_at or ticket.reported_at
-            ).exists(),
-            "can_reopen": ticket.status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED),
+            "can_rate": "rate" in offered,
+            "can_reopen": "not_solved" in offered,
             "is_new": request.GET.get("new") == "1",
             "error": error,
             "tz": estate.timezone,

@@ -151,10 +151,14 @@ def test_kpi_api_shape(client, estate_a, manager_a, unit_metric):
             "rate": None,
         },
     ]
+    # No snapshot of the month yet: computed for the answer, said so, and nothing stored.
+    assert body["stored"] is False
+    assert not KpiSnapshot.objects.filter(estate=estate_a).exists()
+    kpi_snapshot_compute(estate=estate_a, period=kpi.Period.month(estate_a.tz, "2026-10"))
     # Served from the snapshot now stored: a new unit does not change it until recomputed.
     make_unit(estate_a, status=Unit.Status.OCCUPIED)
     again = client.get("/api/v1/kpis", {"estate": "HY01", "period": "2026-10"}).json()
-    assert again["metrics"][0]["denominator"] == "3"
+    assert again["metrics"][0]["denominator"] == "3" and again["stored"] is True
     english = client.get(
         "/api/v1/kpis", {"estate": "HY01", "period": "2026-10"}, HTTP_ACCEPT_LANGUAGE="en"
     ).json()

@@ -42,6 +42,14 @@ MATRIX = {
     "residents.export": {M, A},
     "residents.merge": {M, A},
     "residents.access_log": {M, A},
+    "movein.view": {F, T, M, A},
+    "movein.manage": {F, M, A},
+    "movein.configure": {M, A},
+    "renovation.view": {F, T, M, FI, A},
+    "renovation.apply": {F, M, A},
+    "renovation.review": {M, A},
+    "renovation.inspect": {F, T, M, A},
+    "renovation.refund": {FI, A},
 }
 
 

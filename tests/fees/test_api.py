@@ -81,6 +81,8 @@ def test_bill_list_runs_a_fixed_number_of_queries(
         make_bill(make_unit(estate_a, f"1-1-{i + 101}"))
     client.force_login(finance_a)
     client.get("/api/v1/bills", {"estate": "HY01"})  # warm the session and role caches
+    # 8: session, user, user and group permissions (2), memberships (roles), the estate;
+    # the page of bills (with estate, unit and fee item) and their count.
     with django_assert_num_queries(8):
         response = client.get("/api/v1/bills", {"estate": "HY01"})
     assert response.json()["count"] == rows
@@ -95,6 +97,8 @@ def test_payment_list_runs_a_fixed_number_of_queries(
         pay(unit, "1.00", finance_a)
     client.force_login(finance_a)
     client.get("/api/v1/payments", {"estate": "HY01"})
+    # 8: session, user, user and group permissions (2), memberships (roles), the estate;
+    # the page of payments (with estate, unit, reversal and cashier) and their count.
     with django_assert_num_queries(8):
         response = client.get("/api/v1/payments", {"estate": "HY01"})
     assert response.json()["count"] == rows

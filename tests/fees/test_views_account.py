@@ -244,6 +244,10 @@ def test_the_account_runs_a_fixed_number_of_queries(
     url = reverse("fees:account", args=[unit.pk])
     client.get(url)  # session and caches warm
 
+    # 14: session, user, user and group permissions (2), memberships (roles); the unit with
+    # its estate and building, its bills, its payments, their live allocations (prefetch), the
+    # credit, the primary contact; the base template's estate, unread notifications and the
+    # switcher's estates.
     with django_assert_num_queries(14):
         response = client.get(url)
 

@@ -207,6 +207,10 @@ def test_the_arrears_page_runs_a_fixed_number_of_queries(
             services.reminder_record(unit=unit, channel="sms", by=finance)
     _get(client)
 
+    # 13: session, user, user and group permissions (2), memberships (roles), the estate of
+    # ?estate / the session; the page's rows count, the rows (ageing per unit), primary contacts,
+    # latest reminders, the estate's ageing; the base template's unread notifications and
+    # the estate switcher's estates.
     with django_assert_num_queries(13), time_machine.travel(NOW, tick=False):
         response = client.get(reverse("fees:arrears"), {"min_days": "2"})
 

@@ -180,6 +180,9 @@ def test_the_bills_page_runs_a_fixed_number_of_queries(
     url = reverse("fees:bills")
     client.get(url)
 
+    # 10: session, user, user and group permissions (2), memberships (roles), the estate;
+    # the totals (count, due, paid in one aggregate), the page of bills with unit and fee item;
+    # the base template's unread notifications and the switcher's estates.
     with django_assert_num_queries(10):
         response = client.get(url, {"status": "unpaid", "due_from": "2026-01-01"})
 

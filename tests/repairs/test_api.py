@@ -7,7 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from estate.models import AccessLog
+from repairs import services
 from repairs.models import Ticket
+from residents.services import resident_create
 from tests.factories import make_staff, make_unit
 from tests.repairs.factories import at, make_category, make_ticket
 
@@ -282,3 +284,44 @@ def test_calendar_categories_templates(client, estate_a, manager_a, desk):
     r = client.get(f"/api/v1/reply-templates/{tpl}/render", {"ticket_id": t.pk}).json()
     assert r["text"] == f"单号{t.number}，{{x}}"
     assert client.delete(f"/api/v1/reply-templates/{tpl}").status_code == 204
+
+
+def test_list_items_carry_on_hold_since(client, estate_a, desk):
+    """KPI.md: every ticket rate can be recomputed from the list, tickets on hold included."""
+    held = make_ticket(estate_a, now=at("2026-10-15 09:00"))
+    services.ticket_hold(ticket=held, by=desk, reason="等业主", now=at("2026-10-15 10:00"))
+    make_ticket(estate_a, now=at("2026-10-16 09:00"))
+    items = client.get("/api/v1/tickets", {"estate": "HY01"}).json()["items"]
+    by_number = {i["number"]: i for i in items}
+    assert by_number[held.number]["on_hold_since"] == "2026-10-15T10:00:00+08:00"
+    assert [i["on_hold_since"] for i in items if i["number"] != held.number] == [None]
+
+
+def test_unit_by_its_number_and_the_residents_phone_by_default(client, estate_a, desk):
+    unit = make_unit(estate_a, "3-2-1501")
+    resident = resident_create(estate=estate_a, name="赵六", phone="13700005555", units=[unit])
+    body = _body(estate_a, unit=None, unit_number="3-2-1501", resident=resident.pk)
+    del body["reporter_phone"]
+    response = _post(client, "/api/v1/tickets", body)
+    assert response.status_code == 201, response.content
+    t = response.json()
+    assert (t["unit"], t["reporter_phone"]) == ("3-2-1501", "137****5555")
+    assert Ticket.objects.get(pk=t["id"]).reporter_phone == "13700005555"
+
+
+def test_an_unknown_unit_number_is_a_field_error(client, estate_a, estate_b, desk):
+    make_unit(estate_b, "9-9-999")  # another estate's unit is unknown here
+    body = _body(estate_a, unit=None)
+    for number in ["9-9-999", "nope"]:
+        r = _post(client, "/api/v1/tickets", body | {"unit_number": number})
+        assert (r.status_code, r.json()["field"]) == (422, "unit_number")
+    assert Ticket.objects.count() == 0
+
+
+def test_no_phone_and_no_resident_is_a_field_error(client, estate_a, desk):
+    body = _body(estate_a)
+    del body["reporter_phone"]
+    r = _post(client, "/api/v1/tickets", body)
+    assert (r.status_code, r.json()["field"]) == (422, "reporter_phone")
+    r = _post(client, "/api/v1/tickets", body | {"reporter_phone": "", "resident": 999_999})
+    assert (r.status_code, r.json()["field"]) == (422, "resident")

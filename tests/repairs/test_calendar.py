@@ -116,3 +116,41 @@ def test_manager_corrections_survive_a_reimport(estate_a, manager_a):
 def test_a_year_without_official_data_is_provisional(estate_a):
     record = configuration.calendar_year_import(estate=estate_a, year=2030)
     assert record.source == "holidays" and record.provisional
+
+
+# KPI.md: a hold that spans no business minute moves nothing.
+def test_shift_by_a_hold_after_closing_moves_nothing():
+    due = at("2026-06-08 17:30")
+    moved = calendar.shift(
+        due, at("2026-06-08 17:45"), at("2026-06-08 18:30"), calendar=PLAIN, business=True
+    )
+    assert moved == due
+
+
+def test_shift_by_a_hold_over_the_lunch_break_moves_nothing():
+    due = at("2026-06-08 12:00")
+    moved = calendar.shift(
+        due, at("2026-06-08 12:05"), at("2026-06-08 13:25"), calendar=PLAIN, business=True
+    )
+    assert moved == due
+
+
+def test_shift_by_a_hold_that_spans_business_minutes_moves_by_those_minutes():
+    # 17:00-18:30 covers 30 business minutes: 17:30 + 30 min is the next morning's 09:00.
+    moved = calendar.shift(
+        at("2026-06-08 17:30"),
+        at("2026-06-08 17:00"),
+        at("2026-06-08 18:30"),
+        calendar=PLAIN,
+        business=True,
+    )
+    assert moved == at("2026-06-09 09:00")
+    # 11:50-13:40 covers 10 + 10 minutes around the lunch break.
+    moved = calendar.shift(
+        at("2026-06-08 12:00"),
+        at("2026-06-08 11:50"),
+        at("2026-06-08 13:40"),
+        calendar=PLAIN,
+        business=True,
+    )
+    assert moved == at("2026-06-08 13:50")

@@ -1,5 +1,6 @@
 """The ticket rates, exactly as KPI.md defines them (its worked example, T1-T9)."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -162,3 +163,23 @@ def test_complaints_are_counted_apart_and_time_zones_decide_the_month(estate_a):
     make_ticket(ny, category=cat_ny, now=at("2026-11-01 11:59"))  # Shanghai time = 10-31 23:59 NY
     result = metrics.compute(estate=ny, period=Period.month(ny.tz, "2026-10", now=NOW))
     assert result["repairs.response_timely_rate"].denominator == 1
+
+
+def test_the_compiled_statement_refuses_a_sentinel_it_cannot_find(monkeypatch):
+    """If the ORM ever compiles a sentinel into something else, computing fails loudly instead
+    of reusing a fixed value: here the cohort ignores ``now``."""
+    real = metrics.cohorts
+    fixed = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    monkeypatch.setattr(
+        metrics,
+        "cohorts",
+        lambda *, estate_id, start, end, now: real(
+            estate_id=estate_id, start=start, end=end, now=fixed
+        ),
+    )
+    metrics._statement.cache_clear()
+    try:
+        with pytest.raises(RuntimeError, match="'now'"):
+            metrics._statement("default")
+    finally:
+        metrics._statement.cache_clear()

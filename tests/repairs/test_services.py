@@ -1,5 +1,6 @@
 """The ticket workflow (repairs/services.py): creation, transitions, history, bad input."""
 
+import datetime as dt
 import io
 import re
 
@@ -337,3 +338,37 @@ def test_dispatch_event_names_the_assignee(estate_a, desk, tech):
     t = make_ticket(estate_a)
     services.ticket_dispatch(ticket=t, by=desk, assignee=tech, now=at("2026-10-03 09:00"))
     assert "李工" in t.history.get(kind="dispatched").note
+
+
+# Deadlines on hold (KPI.md): only the business minutes a hold covered move a deadline ----------
+def _business_ticket(estate, desk, reported: str, resolve: int):
+    cat = make_category(estate, business_hours=True, response=5, resolve=resolve)
+    t = make_ticket(estate, category=cat, now=at(reported))
+    return services.ticket_accept(ticket=t, by=desk, now=at(reported) + dt.timedelta(minutes=1))
+
+
+def _hold(t, desk, start: str, end: str):
+    t = services.ticket_hold(ticket=t, by=desk, reason="等业主", now=at(start))
+    return services.ticket_resume(ticket=t, by=desk, now=at(end))
+
+
+def test_a_hold_after_closing_time_does_not_push_the_deadline_to_the_next_morning(estate_a, desk):
+    t = _business_ticket(estate_a, desk, "2026-06-08 13:30", resolve=240)
+    assert t.resolve_due_at == at("2026-06-08 17:30")
+    t = _hold(t, desk, "2026-06-08 17:45", "2026-06-08 18:30")
+    assert t.resolve_due_at == at("2026-06-08 17:30")
+    t = services.ticket_resolve(ticket=t, by=desk, now=at("2026-06-08 18:40"))
+    assert t.resolved_at > t.resolve_due_at  # late stays late
+
+
+def test_a_hold_over_the_lunch_break_moves_nothing(estate_a, desk):
+    t = _business_ticket(estate_a, desk, "2026-06-08 08:30", resolve=210)
+    assert t.resolve_due_at == at("2026-06-08 12:00")
+    t = _hold(t, desk, "2026-06-08 12:05", "2026-06-08 13:25")
+    assert t.resolve_due_at == at("2026-06-08 12:00")
+
+
+def test_a_hold_that_spans_business_minutes_moves_by_them(estate_a, desk):
+    t = _business_ticket(estate_a, desk, "2026-06-08 13:30", resolve=240)
+    t = _hold(t, desk, "2026-06-08 17:00", "2026-06-08 18:30")  # 30 business minutes
+    assert t.resolve_due_at == at("2026-06-09 09:00")

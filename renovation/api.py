@@ -1,5 +1,0 @@
-"""The renovation API router, mounted under /api/v1/ by estate.api."""
-
-from ninja import Router
-
-router = Router(tags=["renovation"])

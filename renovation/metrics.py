@@ -1,0 +1,49 @@
+"""The three violation rates of KPI.md (违章发现率, 及时处理率, 处理成功率), one aggregate query.
+
+Cohort: the estate's violations with ``found_at`` in the period (``selectors.violation_cohort``);
+the conditions are ``selectors.rate_parts``, the same ones the violation list filters by."""
+
+from urllib.parse import urlencode
+
+from django.db.models import Count
+from django.urls import reverse
+
+from estate.kpi import Metric, Period, Ratio, register_group
+from renovation import selectors
+
+NAMES = {
+    "violation_detection_rate": ("违章发现率", "Violation detection rate"),
+    "violation_timely_rate": ("及时处理率", "Violation timely handling rate"),
+    "violation_success_rate": ("处理成功率", "Violation handling success rate"),
+}
+
+
+def compute(*, estate, period: Period) -> dict[str, Ratio]:
+    """``detection`` = cohort violations found by a staff patrol / cohort violations;
+    ``timely`` = closed as rectified by the deadline / closed or past the deadline at ``now``;
+    ``success`` = closed as rectified / closed."""
+    aggregates = {}
+    for name, (num, den) in selectors.rate_parts(period.now).items():
+        aggregates[f"{name}:n"] = Count("id", filter=den & num)
+        aggregates[f"{name}:d"] = Count("id", filter=den)
+    agg = selectors.violation_cohort(estate=estate, period=period).aggregate(**aggregates)
+    return {f"renovation.{n}": Ratio(agg[f"{n}:n"], agg[f"{n}:d"]) for n in selectors.RATE_NAMES}
+
+
+def link(key: str):
+    """The violation list showing the records behind a rate's numerator or denominator."""
+
+    def make(estate, period: Period, part: str) -> str:
+        query = {"estate": estate.code, "period": period.label, "metric": key, "part": part}
+        return f"{reverse('renovation:violations')}?{urlencode(query)}"
+
+    return make
+
+
+register_group(
+    [
+        Metric(f"renovation.{name}", zh, en, "count", link(f"renovation.{name}"))
+        for name, (zh, en) in NAMES.items()
+    ],
+    compute,
+)

@@ -1,0 +1,54 @@
+"""Repairs and complaints (报事报修与投诉): tickets, their service levels, calendar and history.
+
+Data, constraints and indexes only; every workflow lives in ``repairs/services/``. Everything
+is importable from ``repairs.models`` (migrations refer to ``repairs.models.photo_path``)."""
+
+from repairs.models.config import (
+    CalendarDay,
+    CalendarYear,
+    Category,
+    Department,
+    Kind,
+    Priority,
+    ReplyTemplate,
+    WorkingHours,
+)
+from repairs.models.tickets import (
+    OPEN_STATUSES,
+    RUNNING_STATUSES,
+    ReturnVisit,
+    ReturnVisitSample,
+    ReturnVisitSampleRun,
+    Status,
+    Ticket,
+    TicketEvent,
+    TicketPhoto,
+    TicketSequence,
+    overdue_candidates_q,
+    overdue_q,
+    photo_path,
+)
+
+__all__ = [
+    "OPEN_STATUSES",
+    "RUNNING_STATUSES",
+    "CalendarDay",
+    "CalendarYear",
+    "Category",
+    "Department",
+    "Kind",
+    "Priority",
+    "ReplyTemplate",
+    "ReturnVisit",
+    "ReturnVisitSample",
+    "ReturnVisitSampleRun",
+    "Status",
+    "Ticket",
+    "TicketEvent",
+    "TicketPhoto",
+    "TicketSequence",
+    "WorkingHours",
+    "overdue_candidates_q",
+    "overdue_q",
+    "photo_path",
+]

@@ -1,0 +1,214 @@
+"""Logging a ticket (front desk, API, the resident's form) and adding photos."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from estate import localtime
+from estate.errors import DomainError
+from estate.models import Estate, Unit
+from estate.scoping import require
+from estate.validators import clean_text, normalize_mobile
+from repairs import calendar
+from repairs import workflow as wf
+from repairs.models import (
+    Category,
+    Ticket,
+    TicketEvent,
+    TicketPhoto,
+)
+from repairs.photos import clean_photos
+
+E = TicketEvent.EventKind
+DESCRIPTION_MAX = 2000
+
+
+def _resolve_category(estate: Estate, kind: str, category) -> Category:
+    error = DomainError(
+        "invalid", _("Choose a category of this estate for this kind of ticket."), field="category"
+    )
+    if isinstance(category, Category):
+        if category.estate_id != estate.pk or category.kind != kind or not category.active:
+            raise error
+        return category
+    try:
+        lookup = {"pk": int(category)}
+    except (TypeError, ValueError):
+        lookup = {"code": str(category or "")}
+    found = Category.objects.filter(estate=estate, kind=kind, active=True, **lookup).first()
+    if found is None:
+        raise error
+    return found
+
+
+def _resolve_unit(estate: Estate, unit, number: str = "") -> Unit | None:
+    """The unit given (an id or a Unit), else the one numbered ``number`` in the estate."""
+    number = (number or "").strip()
+    if (unit is None or unit == "") and number:
+        found = Unit.objects.filter(estate=estate, number=number).first()
+        if found is None:
+            raise DomainError(
+                "invalid",
+                _("There is no unit %(n)s in this estate.") % {"n": number[:50]},
+                field="unit_number",
+            )
+        return found
+    if unit is None or unit == "":
+        return None
+    unit_id = unit.pk if isinstance(unit, Unit) else unit
+    found = (
+        Unit.objects.filter(pk=unit_id, estate=estate).first() if str(unit_id).isdigit() else None
+    )
+    if found is None:
+        raise DomainError("invalid", _("This unit does not belong to this estate."), field="unit")
+    return found
+
+
+def _resolve_resident(estate: Estate, resident):
+    """A resident file of this estate, given as the object or its id (None when not given)."""
+    if resident is None or resident == "":
+        return None
+    from residents.models import Resident
+
+    if not isinstance(resident, Resident):
+        found = None
+        if str(resident).isdigit():
+            found = Resident.objects.filter(estate=estate, pk=int(resident)).first()
+        if found is None:
+            raise DomainError("invalid", _("No such resident in this estate."), field="resident")
+        return found
+    if resident.estate_id != estate.pk:
+        raise DomainError(
+            "invalid", _("This resident belongs to another estate."), field="resident"
+        )
+    return resident
+
+
+# Logging a ticket ------------------------------------------------------------------------------
+@transaction.atomic
+def ticket_create(
+    *,
+    estate: Estate,
+    kind: str,
+    category,
+    priority: str,
+    channel: str,
+    description: str,
+    reporter_name: str,
+    reporter_phone: str = "",
+    unit=None,
+    unit_number: str = "",
+    common_area: str = "",
+    resident=None,
+    photos=(),
+    major_complaint: bool = False,
+    preferred_visit_time: dt.datetime | None = None,
+    by=None,
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """Log a report. Everything is validated before anything is written; the deadlines come
+    from the category's service level on the estate's calendar. ``by=None`` is a resident
+    using the web form. The unit may be given by its number (``unit_number``); without a
+    phone, the reporter's phone is the resident's (when a resident file is given)."""
+    now = now or timezone.now()
+    if by is not None:
+        require(by, estate, "repairs.ticket.create")
+    kind = wf.choice(kind, Ticket.Kind, "kind")
+    priority = wf.choice(priority, Ticket.Priority, "priority")
+    channel = (
+        Ticket.Channel.WEB_FORM if by is None else wf.choice(channel, Ticket.Channel, "channel")
+    )
+    category = _resolve_category(estate, kind, category)
+    unit = _resolve_unit(estate, unit, unit_number)
+    common_area = clean_text(common_area, field="common_area", max_length=100)
+    if kind == Ticket.Kind.REPAIR and unit is None and not common_area:
+        raise DomainError(
+            "invalid", _("Give the unit or the common area to be repaired."), field="unit"
+        )
+    resident = _resolve_resident(estate, resident)
+    if not (reporter_phone or "").strip() and resident is not None:
+        reporter_phone = resident.phone
+    if major_complaint and kind != Ticket.Kind.COMPLAINT:
+        raise DomainError(
+            "invalid", _("Only a complaint can be a major complaint."), field="major_complaint"
+        )
+    if preferred_visit_time is not None and timezone.is_naive(preferred_visit_time):
+        preferred_visit_time = localtime.aware(preferred_visit_time, estate)
+    ticket = Ticket(
+        estate=estate,
+        kind=kind,
+        category=category,
+        priority=priority,
+        channel=channel,
+        unit=unit,
+        common_area=common_area,
+        resident=resident,
+        reporter_name=clean_text(
+            reporter_name, field="reporter_name", max_length=50, required=True
+        ),
+        description=clean_text(
+            description, field="description", max_length=DESCRIPTION_MAX, required=True
+        ),
+        major_complaint=bool(major_complaint),
+        preferred_visit_time=preferred_visit_time,
+        reported_at=now,
+        created_by=by,
+    )
+    ticket.set_reporter_phone(normalize_mobile(reporter_phone, field="reporter_phone"))
+    cleaned = clean_photos(photos)
+
+    cal = calendar.for_estate(estate, around=localtime.local_date(now, estate))
+    respond_in, resolve_in = category.minutes(priority)
+    ticket.business_hours = category.runs_on_business_hours(priority)
+    ticket.response_due_at = calendar.deadline(
+        now, respond_in, calendar=cal, business=ticket.business_hours
+    )
+    ticket.resolve_due_at = calendar.deadline(
+        now, resolve_in, calendar=cal, business=ticket.business_hours
+    )
+    ticket.number = wf.next_number(estate, kind, now)
+    ticket.tracking_code = secrets.token_urlsafe(16)
+    ticket.save()
+    wf.event(ticket, E.CREATED, by=by, at=now)
+    for photo in cleaned:
+        TicketPhoto.objects.create(
+            ticket=ticket,
+            estate=estate,
+            image=photo.content,
+            width=photo.width,
+            height=photo.height,
+            uploaded_at=now,
+        )
+    if priority == Ticket.Priority.EMERGENCY or ticket.major_complaint:
+        what = _("Major complaint") if ticket.major_complaint else _("Emergency")
+        wf.escalate(
+            estate=estate,
+            title=f"{what}: {ticket.number}",
+            body=f"{category.label} · {ticket.location} · {ticket.description[:200]}",
+            link=wf.ticket_link(ticket),
+        )
+    return ticket
+
+
+@transaction.atomic
+def ticket_photo_add(*, ticket: Ticket, photo, by, now: dt.datetime | None = None) -> TicketPhoto:
+    """Attach one more photo (at most three per ticket)."""
+    now = now or timezone.now()
+    ticket = wf.lock(ticket)
+    wf.check(ticket, "photo", by, now=now)
+    (clean,) = clean_photos([photo])
+    row = TicketPhoto.objects.create(
+        ticket=ticket,
+        estate_id=ticket.estate_id,
+        image=clean.content,
+        width=clean.width,
+        height=clean.height,
+        uploaded_at=now,
+    )
+    wf.event(ticket, E.PHOTO, by=by, at=now)
+    return row

@@ -1,0 +1,173 @@
+"""The work queue (also the drill-down behind every ticket rate) and the technician's "my
+tickets".
+
+Pages read through ``repairs.selectors`` and write through ``repairs.services``; every page is
+scoped to the user's estates and checked against the role matrix of ``repairs.roles``."""
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import QueryDict
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from estate import kpi, scoping
+from estate.errors import DomainError
+from estate.pages import current_estate, estate_page, forbidden
+from repairs import selectors
+from repairs import workflow as wf
+from repairs.forms import QueueFilterForm
+from repairs.models import OPEN_STATUSES, Ticket, overdue_q
+
+PAGE_SIZE = 50
+MINE_TAPS = ("start", "resolve", "resume", "hold")
+S = Ticket.Status
+PARTS = {"numerator": gettext_lazy("numerator"), "denominator": gettext_lazy("denominator")}
+
+
+def mark_overdue(tickets, now: dt.datetime) -> list[Ticket]:
+    """Each ticket with ``late`` set by the same rule as the overdue filter, live (the stored
+    flag waits for the periodic task)."""
+    tickets = list(tickets)
+    for ticket in tickets:
+        ticket.late = ticket.overdue(now)
+    return tickets
+
+
+def _with(query: QueryDict, **changes) -> str:
+    query = query.copy()
+    query.pop("page", None)
+    for key, value in changes.items():
+        query.pop(key, None)
+        if value not in (None, ""):
+            query[key] = value
+    return query.urlencode()
+
+
+def _filters(data: dict, now: dt.datetime) -> dict:
+    to = data["reported_to"]
+    return {
+        "kind": data["kind"] or None,
+        "category": data["category"] or None,
+        "overdue": {"1": True, "0": False}.get(data["overdue"]),
+        "assignee": int(data["assignee"]) if data["assignee"] else None,
+        "reported_from": data["reported_from"],
+        "reported_to": to + dt.timedelta(days=1) if to else None,
+        "q": data["q"] or None,
+        "now": now,
+    }
+
+
+def _drill(request, estate):
+    """The tickets behind a rate's numerator or denominator (the KPI table's links), with the
+    heading that says so; (None, None) without ``metric``."""
+    key = request.GET.get("metric")
+    if not key:
+        return None, None
+    part = request.GET.get("part") or "denominator"
+    period = kpi.Period.month(estate.tz, request.GET.get("period") or "")
+    tickets = selectors.metric_tickets(estate=estate, period=period, key=key, part=part)
+    heading = _("%(metric)s, %(period)s: the tickets of the %(part)s") % {
+        "metric": kpi.get(key).label,
+        "period": period.label,
+        "part": PARTS[part],
+    }
+    return tickets, heading
+
+
+def _status_counts(qs, now: dt.datetime) -> dict[str, int]:
+    """Per-status counts and the overdue count of the filtered tickets, in one query."""
+    return qs.order_by().aggregate(
+        all=Count("id"),
+        overdue=Count("id", filter=overdue_q(now)),
+        **{s: Count("id", filter=Q(status=s)) for s in S.values},
+    )
+
+
+@estate_page("repairs.ticket.view")
+def queue(request, estate):
+    """The work queue of one estate: filters, counts per status, 50 a page, a fixed number
+    of queries whatever the page holds. With ``metric``/``period``/``part`` it lists exactly
+    the tickets behind one rate's numerator or denominator (filters still narrow it)."""
+    now = timezone.now()
+    query = request.GET
+    categories = selectors.categories(estate=estate, active=None)
+    assignees = selectors.dispatch_candidates(estate=estate)
+    form = QueueFilterForm(query, categories=list(categories), assignees=assignees)
+    heading, error = None, None
+    base = selectors.ticket_list(user=request.user, estate=estate).none()
+    filtered = status = None
+    if form.is_valid():
+        try:
+            drill, heading = _drill(request, estate)
+        except (DomainError, KeyError) as exc:
+            error = getattr(exc, "message", _("There is no such rate."))
+        else:
+            base = selectors.ticket_list(
+                user=request.user, estate=estate, **_filters(form.cleaned_data, now)
+            )
+            if drill is not None:
+                base = base & drill
+            status = form.cleaned_data["status"] or None
+            filtered = base.filter(status=status) if status else base
+    page = Paginator(filtered if filtered is not None else base, PAGE_SIZE).get_page(
+        query.get("page")
+    )
+    counts = _status_counts(base, now) if filtered is not None else {}
+    chips = [
+        {
+            "label": _("all"),
+            "n": counts.get("all", 0),
+            "url": _with(query, status=""),
+            "on": not status,
+        }
+    ] + [
+        {
+            "label": label,
+            "n": counts.get(value, 0),
+            "url": _with(query, status=value),
+            "on": status == value,
+            "status": value,
+        }
+        for value, label in S.choices
+    ]
+    return render(
+        request,
+        "repairs/queue.html",
+        {
+            "estate": estate,
+            "form": form,
+            "page": page,
+            "rows": mark_overdue(page.object_list, now),
+            "chips": chips,
+            "overdue_count": counts.get("overdue", 0),
+            "overdue_url": _with(query, overdue="1"),
+            "page_query": _with(query),
+            "heading": heading,
+            "error": error,
+        },
+    )
+
+
+@login_required
+def my_tickets(request):
+    """What is dispatched to me (我的工单), across my estates, nearest deadline first; start,
+    hold, resume and resolve with one tap."""
+    estate = current_estate(request)
+    if not scoping.can(request.user, estate, "repairs.ticket.work"):
+        return forbidden(request)
+    now = timezone.now()
+    qs = selectors.ticket_list(
+        user=request.user,
+        assignee=request.user,
+        status=[*OPEN_STATUSES, S.ON_HOLD],
+    ).order_by("resolve_due_at", "id")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = mark_overdue(page.object_list, now)
+    for ticket in rows:  # the one-tap buttons: the transition table decides
+        ticket.taps = wf.allowed_actions(ticket, request.user, now=now, among=MINE_TAPS)
+    return render(request, "repairs/mine.html", {"page": page, "rows": rows})

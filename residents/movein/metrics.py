@@ -1,0 +1,49 @@
+"""KPI.md's two move-in rates, 接房满意率 and 按期交房率: one aggregate query.
+
+The cohort is ``selectors.handover_cohort`` and the conditions ``selectors.rate_parts``, the
+same ones the drill-down list uses, so the handovers a manager sees are exactly those counted.
+Registered from ``MoveInConfig.ready()``."""
+
+from urllib.parse import urlencode
+
+from django.db.models import Count
+from django.urls import reverse
+
+from estate.kpi import Metric, Period, Ratio, register_group
+from residents.movein import selectors
+
+NAMES = {
+    "satisfaction_rate": ("接房满意率", "Handover satisfaction rate"),
+    "on_schedule_rate": ("按期交房率", "On-schedule handover rate"),
+}
+
+
+def link(key: str):
+    """The handover list filtered to the records behind a rate's numerator or denominator."""
+
+    def make(estate, period: Period, part: str) -> str:
+        query = {"estate": estate.code, "period": period.label, "metric": key, "part": part}
+        return f"{reverse('movein:list')}?{urlencode(query)}"
+
+    return make
+
+
+def compute(*, estate, period: Period) -> dict[str, Ratio]:
+    """Both rates of one estate and period, from one aggregate query over the cohort."""
+    aggregates = {}
+    for name, (num, den) in selectors.rate_parts().items():
+        aggregates[f"{name}_n"] = Count("id", filter=den & num)
+        aggregates[f"{name}_d"] = Count("id", filter=den)
+    row = selectors.handover_cohort(estate=estate, period=period).aggregate(**aggregates)
+    return {
+        f"movein.{name}": Ratio(row[f"{name}_n"], row[f"{name}_d"]) for name in selectors.RATE_NAMES
+    }
+
+
+register_group(
+    [
+        Metric(key=f"movein.{name}", label_zh=zh, label_en=en, link=link(f"movein.{name}"))
+        for name, (zh, en) in NAMES.items()
+    ],
+    compute,
+)

@@ -1,0 +1,62 @@
+"""Every renovation URL with an id, asked for by a user of another estate, answers 404."""
+
+from tests.cross_estate import register
+from tests.renovation.factories import make_application, make_renovating, make_violation
+
+
+def _application(estate):
+    return {"application_id": make_application(estate).pk}
+
+
+def _renovating(estate):
+    return {"application_id": make_renovating(estate).pk}
+
+
+def _violation(estate):
+    from django.utils import timezone
+
+    return {"violation_id": make_violation(make_renovating(estate), found_at=timezone.now()).pk}
+
+
+# Pages (renovation/urls.py)
+register("renovation:application", _application)
+register("renovation:application_edit", _application, methods=("GET", "POST"))
+register("renovation:application_transition", _application, methods=("POST",))
+register("renovation:permit_pdf", _application)
+register("renovation:inspection_create", _renovating, methods=("POST",))
+register("renovation:violation_create", _renovating, methods=("POST",))
+register("renovation:acceptance_create", _renovating, methods=("POST",))
+register("renovation:refund", _renovating, methods=("POST",))
+register("renovation:violation_close", _violation, methods=("POST",))
+register("renovation:notice_pdf", _violation)
+
+# API (renovation/api)
+register("api:application_detail", _application)
+register("api:application_permit_pdf", _application)
+register("api:drawing_add", _application, methods=("POST",))
+register("api:application_transition", _application, methods=("POST",), data={"action": "approve"})
+register("api:inspection_create", _renovating, methods=("POST",), data={"notes": "x"})
+register(
+    "api:violation_create",
+    _renovating,
+    methods=("POST",),
+    data={"source": "inspection", "type": "noise", "description": "x"},
+)
+register(
+    "api:acceptance_create", _renovating, methods=("POST",), data={"checklist": {"fire": True}}
+)
+register("api:application_refund", _renovating, methods=("POST",), data={})
+register("api:violation_detail", _violation)
+register(
+    "api:violation_close",
+    _violation,
+    methods=("POST",),
+    data={"outcome": "rectified", "evidence": "x"},
+)
+register(
+    "api:violation_deadline",
+    _violation,
+    methods=("POST",),
+    data={"rectify_due_at": "2030-01-01T00:00:00+08:00"},
+)
+register("api:violation_notice_pdf", _violation)
