@@ -1,5 +1,7 @@
 """Validators shared by every app: mainland mobile numbers and GB 11643 ID numbers."""
 
+import unicodedata
+
 import phonenumbers
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
@@ -10,8 +12,10 @@ from estate.errors import DomainError
 
 def normalize_mobile(value: str | None, *, field: str = "phone") -> str:
     """An 11-digit mainland China mobile number (``13812345678``), or a DomainError on
-    ``field``. Accepts spaces, dashes and a +86 / 0086 prefix."""
-    raw = "".join(ch for ch in (value or "") if ch.isdigit() or ch == "+")
+    ``field``. Accepts spaces, dashes, a +86 / 0086 prefix and full-width digits (what a
+    Chinese input method types)."""
+    value = unicodedata.normalize("NFKC", value or "")
+    raw = "".join(ch for ch in value if ch.isascii() and (ch.isdigit() or ch == "+"))
     if raw.startswith("0086"):
         raw = "+86" + raw[4:]
     digits = raw.removeprefix("+86")
@@ -34,8 +38,9 @@ def normalize_mobile(value: str | None, *, field: str = "phone") -> str:
 
 
 def normalize_id_number(value: str | None, *, field: str = "id_number") -> str:
-    """A resident identity card number (GB 11643), check digit verified; '' when empty."""
-    value = (value or "").strip().upper()
+    """A resident identity card number (GB 11643), check digit verified; '' when empty.
+    Full-width characters (１１０…Ｘ) are read as their ASCII forms."""
+    value = "".join(unicodedata.normalize("NFKC", value or "").split()).upper()
     if not value:
         return ""
     try:

@@ -8,4 +8,6 @@ class FeesConfig(AppConfig):
 
     def ready(self) -> None:
         # The fees actions of the role matrix exist as soon as Django is set up.
-        from fees import permissions  # noqa: F401
+        from fees import permissions, resident_links  # noqa: F401
+
+        resident_links.register()  # the bills panel of a resident's file

@@ -7,4 +7,6 @@ class RepairsConfig(AppConfig):
     verbose_name = _("Repairs and complaints")
 
     def ready(self) -> None:
-        from repairs import roles  # noqa: F401  (adds the ticket actions to the role matrix)
+        from repairs import resident_links, roles  # noqa: F401  (roles: the ticket actions)
+
+        resident_links.register()  # the file's tickets panel and the merge re-pointer
