@@ -235,7 +235,9 @@ def seed_community(ctx: SeedContext) -> None:
         SignUp.objects.bulk_create(signups, batch_size=5000)
         _surveys(ctx, estate, units)
         period = Period.containing(estate.tz, ctx.now, now=ctx.now)
-        call_samples_draw(estate=estate, period_label=period.label, now=ctx.now)
+        call = call_samples_draw(estate=estate, period_label=period.label, now=ctx.now)
+        # The service draws a random link token; the demo's must repeat with the seed.
+        Survey.objects.filter(pk=call.pk).update(token=f"{ctx.rng.getrandbits(128):032x}")
     Announcement.objects.bulk_create(announcements)
     ctx.log(
         f"community: {Event.objects.count()} events, {SignUp.objects.count()} sign-ups, "

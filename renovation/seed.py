@@ -212,15 +212,18 @@ class _Estate:
         events.append(("start", S.APPROVED, S.RENOVATING, started, ""))
         end_at = dt.datetime.combine(app.end_date, dt.time(15, 0), tzinfo=self.estate.tz)
         finished = end_at if end_at < now - dt.timedelta(days=2) else None
-        self._patrols(app, started, finished or now)
+        self._patrols(app, started, finished or now, ongoing=finished is None)
         if finished is not None:
             self._accept(app, finished, events)
 
-    def _patrols(self, app, start, until) -> None:
+    def _patrols(self, app, start, until, *, ongoing: bool = False) -> None:
         rng = self.rng
         at = start + dt.timedelta(days=rng.randint(1, 5))
-        # A few renovating units are left without a patrol for over a week.
+        # A few renovating units are left without a patrol for over a week; the estate's first
+        # ongoing renovation always is, so the board's warning shows whatever the draw.
         lazy = rng.random() < 0.15
+        if ongoing and not getattr(self, "lazy_shown", False):
+            lazy = self.lazy_shown = True
         last = None
         while at < until - (dt.timedelta(days=rng.randint(8, 12)) if lazy else dt.timedelta(0)):
             inspection = Inspection(
