@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "fees",
     "renovation",
     "community",
+    "community.facilities",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.static import serve
 
 from community import public_urls as community_public
+from community.facilities import public_urls as facilities_public
 from estate import views
 from estate.api import api
 from repairs.public import urls as repairs_public
@@ -25,8 +26,21 @@ urlpatterns = [
     path("fees/", include("fees.urls")),
     path("renovation/", include("renovation.urls")),
     path("community/", include("community.urls")),
+    path("facilities/", include("community.facilities.urls")),
     # Residents' public pages: each app owns its own, under one namespace.
-    path("r/", include(([*repairs_public.urlpatterns, *community_public.urlpatterns], "public"))),
+    path(
+        "r/",
+        include(
+            (
+                [
+                    *repairs_public.urlpatterns,
+                    *community_public.urlpatterns,
+                    *facilities_public.urlpatterns,
+                ],
+                "public",
+            )
+        ),
+    ),
 ]
 
 if settings.DEBUG:

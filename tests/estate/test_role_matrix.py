@@ -35,6 +35,9 @@ MATRIX = {
     "fees.meter_reading_record": {F, T, FI, A},
     "fees.reminder_record": {F, M, FI, A},
     "fees.export": {M, FI, A},
+    "facilities.view": {F, T, M, A},
+    "facilities.book": {F, M, A},
+    "facilities.manage": {M, A},
 }
 
 
