@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "renovation",
     "community",
     "community.facilities",
+    "repairs.patrols",
 ]
 
 MIDDLEWARE = [

@@ -27,6 +27,7 @@ urlpatterns = [
     path("renovation/", include("renovation.urls")),
     path("community/", include("community.urls")),
     path("facilities/", include("community.facilities.urls")),
+    path("patrols/", include("repairs.patrols.urls")),
     # Residents' public pages: each app owns its own, under one namespace.
     path(
         "r/",

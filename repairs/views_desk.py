@@ -27,7 +27,11 @@ CREATE = "repairs.ticket.create"
 
 
 def _categories(estate):
-    return list(Category.objects.filter(estate=estate, active=True).order_by("kind", "sort"))
+    return list(
+        Category.objects.filter(estate=estate, active=True)
+        .exclude(kind=Ticket.Kind.RECTIFICATION)
+        .order_by("kind", "sort")
+    )
 
 
 def _resident(estate, resident_id) -> Resident | None:

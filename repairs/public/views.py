@@ -48,7 +48,11 @@ _too_many = too_many
 def report(request, code: str):
     """The report form (扫码报修). A submission with errors comes back filled in."""
     estate = _estate(code)
-    categories = list(Category.objects.filter(estate=estate, active=True).order_by("kind", "sort"))
+    categories = list(
+        Category.objects.filter(estate=estate, active=True)
+        .exclude(kind=Ticket.Kind.RECTIFICATION)
+        .order_by("kind", "sort")
+    )
     template = "repairs/public/report.html"
     if request.method == "GET":
         form = ReportForm(categories=categories)

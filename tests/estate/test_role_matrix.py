@@ -38,6 +38,8 @@ MATRIX = {
     "facilities.view": {F, T, M, A},
     "facilities.book": {F, M, A},
     "facilities.manage": {M, A},
+    "patrols.walk": {F, T, M, A},
+    "patrols.manage": {M, A},
 }
 
 
