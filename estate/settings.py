@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "community",
     "community.facilities",
     "repairs.patrols",
+    "repairs.paidservices",
 ]
 
 MIDDLEWARE = [

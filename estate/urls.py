@@ -8,6 +8,7 @@ from community import public_urls as community_public
 from community.facilities import public_urls as facilities_public
 from estate import views
 from estate.api import api
+from repairs.paidservices import public_urls as paidservices_public
 from repairs.public import urls as repairs_public
 
 urlpatterns = [
@@ -28,6 +29,7 @@ urlpatterns = [
     path("community/", include("community.urls")),
     path("facilities/", include("community.facilities.urls")),
     path("patrols/", include("repairs.patrols.urls")),
+    path("paid-services/", include("repairs.paidservices.urls")),
     # Residents' public pages: each app owns its own, under one namespace.
     path(
         "r/",
@@ -37,6 +39,7 @@ urlpatterns = [
                     *repairs_public.urlpatterns,
                     *community_public.urlpatterns,
                     *facilities_public.urlpatterns,
+                    *paidservices_public.urlpatterns,
                 ],
                 "public",
             )

@@ -40,6 +40,8 @@ MATRIX = {
     "facilities.manage": {M, A},
     "patrols.walk": {F, T, M, A},
     "patrols.manage": {M, A},
+    "paidservices.order": {F, M, A},
+    "paidservices.manage": {M, A},
 }
 
 
