@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "community.facilities",
     "repairs.patrols",
     "repairs.paidservices",
+    "estate.assessment",
 ]
 
 MIDDLEWARE = [

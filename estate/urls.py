@@ -30,6 +30,7 @@ urlpatterns = [
     path("facilities/", include("community.facilities.urls")),
     path("patrols/", include("repairs.patrols.urls")),
     path("paid-services/", include("repairs.paidservices.urls")),
+    path("assessment/", include("estate.assessment.urls")),
     # Residents' public pages: each app owns its own, under one namespace.
     path(
         "r/",

@@ -8,4 +8,5 @@ class PatrolsConfig(AppConfig):
     verbose_name = _("Service-quality patrols")
 
     def ready(self) -> None:
-        from repairs.patrols import nav, roles  # noqa: F401  (role matrix, navigation)
+        # Role matrix, navigation, and the per-person figures (estate/assessment registry).
+        from repairs.patrols import figures, nav, roles, staff_figures  # noqa: F401

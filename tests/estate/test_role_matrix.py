@@ -42,6 +42,8 @@ MATRIX = {
     "patrols.manage": {M, A},
     "paidservices.order": {F, M, A},
     "paidservices.manage": {M, A},
+    "assessment.view_own": {F, T, M, FI, A},
+    "assessment.view_staff": {M, A},
 }
 
 
