@@ -149,3 +149,29 @@ def test_every_figure_is_one_query_whatever_the_staff(month, django_assert_num_q
     start, end = month_bounds(2026, 10, estate)
     with django_assert_num_queries(len(registry.figures())):
         registry.compute_all(estate=estate, start=start, end=end, now=NOW)
+
+
+def test_payments_taken_count_the_cashiers_payments_not_reversed(db):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from fees import services as fee_services
+    from tests.factories import make_unit
+    from tests.fees.factories import make_bill
+
+    estate = make_estate(code="AS04")
+    unit = make_unit(estate, "1-1-101")
+    make_bill(unit, "100.00")
+    cashier = make_staff(estate, "finance")
+    payment = fee_services.payment_record(
+        unit=unit, amount=Decimal("30.00"), method="wechat", idempotency_key="a", by=cashier
+    )
+    now = timezone.now()
+    local = now.astimezone(estate.tz)
+    start, end = month_bounds(local.year, local.month, estate)
+    figure = registry.get("payments_taken")
+    assert figure.compute(estate, start, end, now) == {cashier.pk: 1}
+    (label, url) = figure.records(estate, start, end, now, cashier.pk)[0]
+    assert label.startswith("1-1-101") and url == f"/fees/units/{unit.pk}/"
+    assert payment.pk
