@@ -199,3 +199,34 @@ def test_planning_checks_its_inputs(db):
     with pytest.raises(DomainError) as err:
         services.round_plan(**(base | {"by": make_staff(estate, "front_desk")}))
     assert err.value.status == 403
+
+
+@time_machine.travel(at("2026-10-20 12:00"), tick=False)
+@pytest.mark.parametrize("rows", [1, 30])
+def test_overview_and_rounds_list_run_a_fixed_number_of_queries(
+    db, client, django_assert_num_queries, rows
+):
+    estate = make_estate(code="PT03")
+    manager = make_staff(estate, "manager")
+    checklist = make_checklist(estate, manager=manager)
+    inspector = make_staff(estate, "technician")
+    for i in range(rows):
+        round_ = make_round(
+            estate,
+            checklist=checklist,
+            manager=manager,
+            inspector=inspector,
+            when=f"2026-10-{1 + i % 28:02d} 09:00",
+        )
+        _record(round_, checklist.items.first(), False, note="x", now=round_.planned_for)
+    client.force_login(manager)
+    client.get("/patrols/?estate=PT03&month=2026-10")
+    # session, user, user and group permissions, memberships, the estate by code; the three
+    # figures (rounds, findings, rectifications); the checklists; the plan form's checklists
+    # and inspectors; the frame: switcher estates, unread notifications, current estate
+    with django_assert_num_queries(15):
+        assert client.get("/patrols/?estate=PT03&month=2026-10").status_code == 200
+    # the same six, the frame's three, the rounds with checklist and inspector
+    with django_assert_num_queries(10):
+        r = client.get("/patrols/rounds/?estate=PT03&month=2026-10&part=planned")
+    assert r.content.decode().count("/patrols/rounds/") == rows
