@@ -121,6 +121,7 @@ def on_http_error(request, exc: HttpError):
 
 def _mount() -> None:
     from community.api import router as community_router
+    from community.facilities.api import router as facilities_router
     from estate.routers import router as estate_router
     from fees.api import router as fees_router
     from renovation.api import router as renovation_router
@@ -135,6 +136,7 @@ def _mount() -> None:
     api.add_router("", renovation_router)
     api.add_router("", community_router)
     api.add_router("", movein_router)
+    api.add_router("", facilities_router)
 
 
 _mount()

@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "fees",
     "renovation",
     "community",
+    "community.facilities",
+    "repairs.patrols",
+    "repairs.paidservices",
+    "estate.assessment",
 ]
 
 MIDDLEWARE = [

@@ -5,8 +5,10 @@ from django.urls import include, path
 from django.views.static import serve
 
 from community import public_urls as community_public
+from community.facilities import public_urls as facilities_public
 from estate import health, views
 from estate.api import api
+from repairs.paidservices import public_urls as paidservices_public
 from repairs.public import urls as repairs_public
 from residents.movein import public_urls as movein_public
 
@@ -29,6 +31,10 @@ urlpatterns = [
     path("renovation/", include("renovation.urls")),
     path("community/", include("community.urls")),
     path("movein/", include("residents.movein.urls")),
+    path("facilities/", include("community.facilities.urls")),
+    path("patrols/", include("repairs.patrols.urls")),
+    path("paid-services/", include("repairs.paidservices.urls")),
+    path("assessment/", include("estate.assessment.urls")),
     # Residents' public pages: each app owns its own, under one namespace.
     path(
         "r/",
@@ -38,6 +44,8 @@ urlpatterns = [
                     *repairs_public.urlpatterns,
                     *community_public.urlpatterns,
                     *movein_public.urlpatterns,
+                    *facilities_public.urlpatterns,
+                    *paidservices_public.urlpatterns,
                 ],
                 "public",
             )

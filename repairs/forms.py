@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from estate.errors import DomainError
-from repairs.models import CalendarDay, Category, Priority, ReplyTemplate, Ticket
+from repairs.models import RESIDENT_KINDS, CalendarDay, Category, Priority, ReplyTemplate, Ticket
 
 # The channel's own words: the model's bare "phone" is shared with other apps' catalogues,
 # where it means a mobile number (手机号), not a phone call (来电).
@@ -80,7 +80,7 @@ class DeskForm(forms.Form):
     )
     kind = forms.ChoiceField(
         label=_("Kind"),
-        choices=Ticket.Kind.choices,
+        choices=RESIDENT_KINDS,
         initial=Ticket.Kind.REPAIR,
         widget=forms.RadioSelect,
     )

@@ -178,10 +178,18 @@ def ticket_history(*, ticket: Ticket) -> list[TicketEvent]:
 
 
 def categories(
-    *, estate: Estate, kind: str | None = None, active: bool | None = True
+    *,
+    estate: Estate,
+    kind: str | None = None,
+    active: bool | None = True,
+    for_residents: bool = False,
 ) -> QuerySet[Category]:
-    """An estate's ticket categories in display order (active ones only by default)."""
+    """An estate's ticket categories in display order (active ones only by default);
+    ``for_residents``: only those a resident or the front desk may log (no internal
+    rectification categories)."""
     qs = Category.objects.filter(estate=estate)
+    if for_residents:
+        qs = qs.exclude(kind=Ticket.Kind.RECTIFICATION)
     if active is not None:
         qs = qs.filter(active=active)
     if kind:

@@ -30,6 +30,7 @@ NUMBER_PREFIX = {
     Ticket.Kind.REPAIR: "BX",
     Ticket.Kind.COMPLAINT: "TS",
     Ticket.Kind.SUGGESTION: "JY",
+    Ticket.Kind.RECTIFICATION: "ZG",
 }
 
 ACTION_LABELS = {

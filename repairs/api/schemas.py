@@ -18,7 +18,7 @@ class TicketOut(Schema):
     id: int
     number: str = Field(examples=["BX-HY01-2610-0042"])
     estate: str
-    kind: Literal["repair", "complaint", "suggestion"]
+    kind: Literal["repair", "complaint", "suggestion", "rectification"]
     status: str = Field(examples=["dispatched"])
     priority: Literal["normal", "urgent", "emergency"]
     category: str = Field(description="category code", examples=["plumbing"])
@@ -257,7 +257,7 @@ class CategoryOut(Schema):
 class CategoryIn(Schema):
     estate: str
     code: str = Field(examples=["plumbing"])
-    kind: Literal["repair", "complaint", "suggestion"]
+    kind: Literal["repair", "complaint", "suggestion", "rectification"]
     name: str
     name_en: str = ""
     business_hours: bool = True

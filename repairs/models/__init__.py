@@ -4,6 +4,7 @@ Data, constraints and indexes only; every workflow lives in ``repairs/services/`
 is importable from ``repairs.models`` (migrations refer to ``repairs.models.photo_path``)."""
 
 from repairs.models.config import (
+    RESIDENT_KINDS,
     CalendarDay,
     CalendarYear,
     Category,
@@ -36,6 +37,7 @@ __all__ = [
     "Category",
     "Department",
     "Kind",
+    "RESIDENT_KINDS",
     "Priority",
     "ReplyTemplate",
     "ReturnVisit",

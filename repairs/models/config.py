@@ -15,6 +15,13 @@ class Kind(models.TextChoices):
     REPAIR = "repair", _("repair")
     COMPLAINT = "complaint", _("complaint")
     SUGGESTION = "suggestion", _("suggestion / inquiry")
+    # Internal: a patrol's finding to put right (repairs/patrols). Never logged by residents or
+    # the front desk, never in a resident-facing rate (those count repairs and complaints only).
+    RECTIFICATION = "rectification", _("rectification (internal)")
+
+
+# The kinds a resident or the front desk may log.
+RESIDENT_KINDS = [(value, label) for value, label in Kind.choices if value != Kind.RECTIFICATION]
 
 
 class Priority(models.TextChoices):

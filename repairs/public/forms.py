@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from repairs.models import Ticket
+from repairs.models import RESIDENT_KINDS, Ticket
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -32,7 +32,7 @@ class ReportForm(forms.Form):
 
     kind = forms.ChoiceField(
         label=_("What is it?"),
-        choices=Ticket.Kind.choices,
+        choices=RESIDENT_KINDS,
         initial=Ticket.Kind.REPAIR,
         widget=forms.RadioSelect,
     )

@@ -50,7 +50,7 @@ _too_many = too_many
 def report(request, code: str):
     """The report form (扫码报修). A submission with errors comes back filled in."""
     estate = _estate(code)
-    categories = list(selectors.categories(estate=estate))
+    categories = list(selectors.categories(estate=estate, for_residents=True))
     template = "repairs/public/report.html"
     if request.method == "GET":
         form = ReportForm(categories=categories)

@@ -150,6 +150,7 @@ def _sample(estate, period, percent, minimum, rng=None) -> tuple[ReturnVisitSamp
                     resolved_at__gte=period.start,
                     resolved_at__lt=period.end,
                 )
+                .exclude(kind=Ticket.Kind.RECTIFICATION)  # internal: no resident to call
                 .order_by("id")
                 .values_list("id", flat=True)
             )

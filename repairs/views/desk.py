@@ -26,7 +26,7 @@ CREATE = "repairs.ticket.create"
 
 
 def _categories(estate):
-    return list(selectors.categories(estate=estate))
+    return list(selectors.categories(estate=estate, for_residents=True))
 
 
 def _resident(estate, resident_id) -> Resident | None:

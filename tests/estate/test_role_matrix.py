@@ -55,6 +55,15 @@ MATRIX = {
     "community.announcement.manage": {M, A},
     "community.survey.manage": {M, A},
     "community.survey.enter": {F, M, A},
+    "facilities.view": {F, T, M, A},
+    "facilities.book": {F, M, A},
+    "facilities.manage": {M, A},
+    "patrols.walk": {F, T, M, A},
+    "patrols.manage": {M, A},
+    "paidservices.order": {F, M, A},
+    "paidservices.manage": {M, A},
+    "assessment.view_own": {F, T, M, FI, A},
+    "assessment.view_staff": {M, A},
 }
 
 

@@ -1,0 +1,253 @@
+"""Every write of special paid services: the catalogue, ordering, the quote and its
+confirmation, starting and resolving the work.
+
+The work itself is a repair ticket, moved by repairs' own transitions. Two rules are this
+module's: a quoted service cannot start before the resident has confirmed the quote
+(``order_start`` refuses; repairs' generic "start" offers no hook, so the ticket page must
+send a ticket that has a paid order here: see ``start_refusal``), and on resolution the price
+becomes the ticket's charge and is billed at once through repairs' paid-service billing (fees'
+one-off bill, idempotent on the ticket number: billed once, and closing later bills nothing
+more)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from estate.errors import DomainError
+from estate.models import Estate, Unit
+from estate.scoping import require
+from estate.validators import clean_text
+from repairs import services as repair_services
+from repairs.models import Category, Department, Ticket
+from repairs.paidservices.models import Order, Service
+
+S = Service.Pricing
+
+
+def catalogue(*, estate: Estate, online_only: bool = False) -> list[Service]:
+    """The estate's services: its own, and the company defaults whose code it does not
+    override (one query)."""
+    rows = list(
+        Service.objects.filter(Q(estate=estate) | Q(estate__isnull=True), active=True).order_by(
+            "code", "estate_id"
+        )
+    )
+    own = {s.code for s in rows if s.estate_id == estate.pk}
+    out = [s for s in rows if s.estate_id == estate.pk or s.code not in own]
+    if online_only:
+        out = [s for s in out if s.online]
+    return sorted(out, key=lambda s: (s.name, s.code))
+
+
+def _amount(value, field: str = "price") -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise DomainError("invalid", _("Enter an amount in yuan."), field=field) from None
+    if not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent < -2:
+        raise DomainError(
+            "invalid", _("Enter a positive amount with at most 2 decimals."), field=field
+        )
+    if amount >= Decimal("1e10"):
+        raise DomainError("invalid", _("This amount is too large."), field=field)
+    return amount
+
+
+@transaction.atomic
+def service_save(
+    *,
+    estate: Estate,
+    by,
+    code: str,
+    name: str,
+    pricing: str,
+    price=None,
+    category_code: str,
+    department_code: str = "",
+    description: str = "",
+    online: bool = True,
+    active: bool = True,
+) -> Service:
+    """Create or change the estate's service of this code (overriding a company default of
+    the same code)."""
+    require(by, estate, "paidservices.manage")
+    code = clean_text(code, field="code", max_length=32, required=True)
+    if pricing not in S.values:
+        raise DomainError("invalid", _("Choose fixed price or quoted on site."), field="pricing")
+    if pricing == S.FIXED:
+        price = _amount(price)
+    elif price not in (None, ""):
+        raise DomainError("invalid", _("A quoted service has no fixed price."), field="price")
+    else:
+        price = None
+    if not Category.objects.filter(
+        estate=estate, kind=Ticket.Kind.REPAIR, code=category_code, active=True
+    ).exists():
+        raise DomainError(
+            "invalid", _("Choose a repair category of this estate."), field="category_code"
+        )
+    if (
+        department_code
+        and not Department.objects.filter(estate=estate, code=department_code).exists()
+    ):
+        raise DomainError(
+            "invalid", _("Choose a department of this estate."), field="department_code"
+        )
+    service, _created = Service.objects.update_or_create(
+        estate=estate,
+        code=code,
+        defaults={
+            "name": clean_text(name, field="name", max_length=50, required=True),
+            "description": clean_text(description, field="description", max_length=1000),
+            "pricing": pricing,
+            "price": price,
+            "category_code": category_code,
+            "department_code": department_code,
+            "online": bool(online),
+            "active": bool(active),
+        },
+    )
+    return service
+
+
+@transaction.atomic
+def order_create(
+    *,
+    estate: Estate,
+    service: Service,
+    unit: Unit | None,
+    name: str,
+    phone: str,
+    description: str = "",
+    by=None,
+    now: dt.datetime | None = None,
+) -> Order:
+    """Order a service for a unit: a repair ticket of the service's category (with its
+    deadlines), and the order holding its price. ``by=None`` is a resident on the public
+    page, who may order only the services offered online."""
+    now = now or timezone.now()
+    if by is not None:
+        require(by, estate, "paidservices.order")
+    if service.pk not in {s.pk for s in catalogue(estate=estate, online_only=by is None)}:
+        raise DomainError("invalid", _("Choose a service offered here."), field="service")
+    if unit is None:
+        raise DomainError("invalid", _("Give the unit the service is for."), field="unit")
+    category = Category.objects.filter(
+        estate=estate, kind=Ticket.Kind.REPAIR, code=service.category_code, active=True
+    ).first()
+    if category is None:
+        raise DomainError(
+            "invalid",
+            _("This service is not set up in this estate yet; please call the service centre."),
+            field="service",
+        )
+    text = clean_text(description, field="description", max_length=1500)
+    ticket = repair_services.ticket_create(
+        estate=estate,
+        kind=Ticket.Kind.REPAIR,
+        category=category,
+        priority=Ticket.Priority.NORMAL,
+        channel=Ticket.Channel.FRONT_DESK,
+        description=_("Paid service: %(name)s") % {"name": service.name}
+        + (f" · {text}" if text else ""),
+        reporter_name=name,
+        reporter_phone=phone,
+        unit=unit,
+        by=by,
+        now=now,
+    )
+    return Order.objects.create(
+        estate=estate,
+        service=service,
+        ticket=ticket,
+        price=service.price if service.pricing == S.FIXED else None,
+        created_at=now,
+    )
+
+
+def _lock(order: Order) -> Order:
+    return (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("estate", "service", "ticket")
+        .get(pk=order.pk)
+    )
+
+
+@transaction.atomic
+def quote_set(*, order: Order, by, amount, now: dt.datetime | None = None) -> Order:
+    """The price quoted on site. A new quote needs a new confirmation."""
+    now = now or timezone.now()
+    order = _lock(order)
+    require(by, order.estate, "paidservices.order")
+    if order.service.pricing != S.QUOTED:
+        raise DomainError("invalid", _("This service has a fixed price."), field="amount")
+    if order.ticket.status in (
+        Ticket.Status.RESOLVED,
+        Ticket.Status.CLOSED,
+        Ticket.Status.CANCELLED,
+    ):
+        raise DomainError("invalid_transition", _("The work is over; the price cannot change."))
+    order.price, order.quoted_at = _amount(amount, "amount"), now
+    order.quote_confirmed_at, order.quote_confirmed_by, order.quote_confirmation = None, None, ""
+    order.save()
+    return order
+
+
+@transaction.atomic
+def quote_confirm(*, order: Order, by, how: str, now: dt.datetime | None = None) -> Order:
+    """Record that the resident accepted the quote (when, who recorded it, how)."""
+    now = now or timezone.now()
+    order = _lock(order)
+    require(by, order.estate, "paidservices.order")
+    if order.service.pricing != S.QUOTED or order.price is None:
+        raise DomainError("invalid", _("There is no quote to confirm."), field="how")
+    if order.quote_confirmed_at is not None:
+        raise DomainError("invalid_transition", _("The quote is already confirmed."))
+    order.quote_confirmation = clean_text(how, field="how", max_length=200, required=True)
+    order.quote_confirmed_at, order.quote_confirmed_by = now, by
+    order.save()
+    return order
+
+
+def start_refusal(order: Order) -> str | None:
+    """Why the work may not start yet, or None: the one rule the staff page, the service and
+    (once repairs offers a hook) the ticket page ask."""
+    if order.service.pricing == S.QUOTED and order.quote_confirmed_at is None:
+        return _("The resident has not confirmed the quote yet.")
+    return None
+
+
+@transaction.atomic
+def order_start(*, order: Order, by, note: str = "", now: dt.datetime | None = None) -> Order:
+    order = _lock(order)
+    refusal = start_refusal(order)
+    if refusal:
+        raise DomainError("quote_unconfirmed", refusal, field="quote", status=409)
+    repair_services.ticket_start(ticket=order.ticket, by=by, note=note, now=now)
+    return order
+
+
+@transaction.atomic
+def order_resolve(*, order: Order, by, note: str = "", now: dt.datetime | None = None) -> Order:
+    """Resolve the work and bill its price at once (one bill, whatever happens next)."""
+    now = now or timezone.now()
+    order = _lock(order)
+    if order.price is None or start_refusal(order):
+        raise DomainError("quote_unconfirmed", _("There is no confirmed price."), status=409)
+    ticket = order.ticket
+    if ticket.service_charge != order.price:
+        repair_services.ticket_charge_set(ticket=ticket, by=by, amount=order.price, now=now)
+    ticket = repair_services.ticket_resolve(ticket=ticket, by=by, note=note, now=now)
+    if ticket.charge_billed_at is None:
+        repair_services.ticket_paid_service_bill(ticket=ticket, by=by, now=now)
+    return order
+
+
+def orders(*, estate: Estate) -> QuerySet[Order]:
+    return Order.objects.filter(estate=estate).select_related("service", "ticket__unit")

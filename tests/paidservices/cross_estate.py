@@ -1,0 +1,26 @@
+"""Every paid-service URL with an id, asked for by a user of another estate, answers 404."""
+
+from repairs.paidservices import services
+from tests.cross_estate import exempt, register
+from tests.factories import make_unit
+from tests.paidservices.factories import make_service
+
+
+def _order(estate):
+    order = services.order_create(
+        estate=estate,
+        service=make_service(estate, code=f"s{estate.pk}"),
+        unit=make_unit(estate),
+        name="王伟",
+        phone="13812345678",
+    )
+    return {"order_id": order.pk}
+
+
+register("paidservices:order", _order)
+register("paidservices:order_action", lambda e: _order(e) | {"action": "start"}, methods=("POST",))
+exempt(
+    "public:services",
+    "residents' page keyed by the estate code in the URL; it lists that estate's catalogue only "
+    "and a unit of another estate is refused (tests/paidservices/test_paidservices.py)",
+)
