@@ -21,6 +21,11 @@ urlpatterns = [
         name="application_transition",
     ),
     path(
+        "applications/<int:application_id>/drawings/<int:drawing_id>",
+        applications.application_drawing,
+        name="drawing",
+    ),
+    path(
         "applications/<int:application_id>/permit.pdf",
         applications.application_permit_pdf,
         name="permit_pdf",

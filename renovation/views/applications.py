@@ -1,11 +1,13 @@
 """Applications: the list and review queue, the form (new and edit), the detail page with its
 steps (the buttons come from workflow.allowed_actions), and the permit PDF."""
 
+import mimetypes
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -225,3 +227,16 @@ def application_permit_pdf(request, application_id: int) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("renovation:application", application_id=app.pk)
     return pdf_response(content, f"{app.number}.pdf")
+
+
+@login_required
+def application_drawing(request, application_id: int, drawing_id: int) -> HttpResponse:
+    """A drawing of the application, for staff who may see the estate's renovations; never a
+    bare media URL (media is not served in production and would skip the estate check)."""
+    app = scoped_application(request, application_id)
+    drawing = get_object_or_404(app.drawings, pk=drawing_id)
+    kind = "application/pdf" if drawing.kind == "pdf" else None
+    kind = kind or mimetypes.guess_type(drawing.file.name)[0] or "application/octet-stream"
+    response = FileResponse(drawing.file.open("rb"), filename=drawing.name, content_type=kind)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -18,11 +18,26 @@ def _violation(estate):
     return {"violation_id": make_violation(make_renovating(estate), found_at=timezone.now()).pk}
 
 
+def _drawing(estate):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from renovation import services
+    from tests.factories import make_staff
+
+    desk = make_staff(estate, "front_desk")
+    app = make_application(estate, by=desk)
+    drawing = services.drawing_add(
+        application=app, upload=SimpleUploadedFile("plan.pdf", b"%PDF-1.7 plan"), by=desk
+    )
+    return {"application_id": app.pk, "drawing_id": drawing.pk}
+
+
 # Pages (renovation/urls.py)
 register("renovation:application", _application)
 register("renovation:application_edit", _application, methods=("GET", "POST"))
 register("renovation:application_transition", _application, methods=("POST",))
 register("renovation:permit_pdf", _application)
+register("renovation:drawing", _drawing)
 register("renovation:inspection_create", _renovating, methods=("POST",))
 register("renovation:violation_create", _renovating, methods=("POST",))
 register("renovation:acceptance_create", _renovating, methods=("POST",))

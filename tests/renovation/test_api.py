@@ -213,6 +213,14 @@ def test_drawing_upload_checks_the_file(client, estate_a):
     bad = client.post(url, {"file": SimpleUploadedFile("a.exe", b"MZ\x90\x00")})
     assert (bad.status_code, bad.json()["field"]) == (422, "drawings")
     assert app.drawings.count() == 1
+    # The application page links the drawing through the scoped view, never /media/.
+    drawing = app.drawings.get()
+    page = client.get(f"/renovation/applications/{app.pk}/").content.decode()
+    link = f"/renovation/applications/{app.pk}/drawings/{drawing.pk}"
+    assert link in page and "/media/" not in page
+    download = client.get(link)
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content) == b"%PDF-1.7 drawing"
 
 
 def test_patrol_violation_close_acceptance_and_refund(client, estate_a):
