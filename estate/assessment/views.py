@@ -10,7 +10,7 @@ import datetime as dt
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -87,7 +87,11 @@ def records(request, estate):
     figure = registry.get(request.GET.get("figure", ""))
     user_id = request.GET.get("user", "")
     if figure is None or not user_id.isdigit():
-        raise Http404
+        # A link without its figure or person: say so (400), not "not found".
+        return HttpResponseBadRequest(
+            _("Choose a figure and a person from the assessment page."),
+            content_type="text/plain; charset=utf-8",
+        )
     if not _people(request, estate).filter(pk=int(user_id)).exists():
         raise Http404  # a colleague's figures, without the role: as if it did not exist
     month = _month(request, estate)
