@@ -102,6 +102,16 @@ def _photo_room(ticket: Ticket, now: dt.datetime) -> DomainError | None:
     )
 
 
+def _startable(ticket: Ticket, now: dt.datetime) -> DomainError | None:
+    if not ticket.start_blocked:
+        return None
+    return DomainError(
+        "start_blocked",
+        _("Work cannot start yet: it waits for the resident's confirmation."),
+        field="status",
+    )
+
+
 def _unrated(ticket: Ticket, now: dt.datetime) -> DomainError | None:
     since = ticket.resolved_at or ticket.reported_at
     if not ticket.return_visits.filter(by_resident=True, at__gte=since).exists():
@@ -134,7 +144,7 @@ TRANSITIONS: dict[str, Transition] = {
         # action        from                         to             who                        needs                 guard
         T("accept",     {S.SUBMITTED},               S.ACCEPTED,    "repairs.ticket.dispatch", ("note",),            None),
         T("dispatch",   OPEN,                        S.DISPATCHED,  "repairs.ticket.dispatch", ("assignee", "note"), None),
-        T("start",      {S.DISPATCHED},              S.IN_PROGRESS, "repairs.ticket.work",     ("note",),            None),
+        T("start",      {S.DISPATCHED},              S.IN_PROGRESS, "repairs.ticket.work",     ("note",),            _startable),
         T("hold",       OPEN,                        S.ON_HOLD,     "repairs.ticket.work",     ("reason",),          None),
         T("resume",     {S.ON_HOLD},                 BEFORE_HOLD,   "repairs.ticket.work",     ("note",),            None),
         T("resolve",    OPEN - {S.SUBMITTED},        S.RESOLVED,    "repairs.ticket.work",     ("note",),            None),

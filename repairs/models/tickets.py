@@ -147,6 +147,10 @@ class Ticket(models.Model):
         validators=[MinValueValidator(0)],
     )
     charge_billed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A code saying why the work may not start yet (``quote_unconfirmed``: a paid service's
+    # quote awaiting the resident), set and cleared by the app that asked; the transition table
+    # refuses "start" while it is set, so the ticket page, the API and every service obey it.
+    start_blocked = models.CharField(max_length=32, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

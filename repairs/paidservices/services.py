@@ -162,13 +162,24 @@ def order_create(
         by=by,
         now=now,
     )
-    return Order.objects.create(
+    order = Order.objects.create(
         estate=estate,
         service=service,
         ticket=ticket,
         price=service.price if service.pricing == S.FIXED else None,
         created_at=now,
     )
+    _block_start(order)
+    return order
+
+
+def _block_start(order: Order) -> None:
+    """Keep the ticket's "start" refused while the quote waits for the resident (the repairs
+    transition table reads ``Ticket.start_blocked``; no page needs to know about quotes)."""
+    reason = "quote_unconfirmed" if start_refusal(order) else ""
+    if order.ticket.start_blocked != reason:
+        Ticket.objects.filter(pk=order.ticket_id).update(start_blocked=reason)
+        order.ticket.start_blocked = reason
 
 
 def _lock(order: Order) -> Order:
@@ -196,6 +207,7 @@ def quote_set(*, order: Order, by, amount, now: dt.datetime | None = None) -> Or
     order.price, order.quoted_at = _amount(amount, "amount"), now
     order.quote_confirmed_at, order.quote_confirmed_by, order.quote_confirmation = None, None, ""
     order.save()
+    _block_start(order)
     return order
 
 
@@ -212,6 +224,7 @@ def quote_confirm(*, order: Order, by, how: str, now: dt.datetime | None = None)
     order.quote_confirmation = clean_text(how, field="how", max_length=200, required=True)
     order.quote_confirmed_at, order.quote_confirmed_by = now, by
     order.save()
+    _block_start(order)
     return order
 
 

@@ -9,6 +9,7 @@ import pytest
 from estate.errors import DomainError
 from fees.models import Bill
 from repairs import services as repair_services
+from repairs import workflow
 from repairs.models import Ticket
 from repairs.paidservices import services
 from repairs.paidservices.models import Order
@@ -69,7 +70,15 @@ def test_a_quoted_service_cannot_start_before_the_quote_is_confirmed(db):
         services.order_start(order=order, by=tech)  # quoted, not yet confirmed
     with pytest.raises(DomainError):
         services.order_resolve(order=order, by=desk)
+    # Nor through repairs' own transition (the ticket page and the API use it): the table
+    # refuses "start" and no page offers the button.
+    ticket = Ticket.objects.get(pk=order.ticket_id)
+    with pytest.raises(DomainError) as err:
+        repair_services.ticket_start(ticket=ticket, by=tech)
+    assert err.value.code == "start_blocked"
+    assert "start" not in workflow.allowed_actions(ticket, tech)
     services.quote_confirm(order=order, by=desk, how="电话确认 14:20")
+    assert "start" in workflow.allowed_actions(Ticket.objects.get(pk=order.ticket_id), tech)
     services.order_start(order=order, by=tech)
     services.order_resolve(order=order, by=desk)
     assert Bill.objects.get().amount_due == Decimal("350.00")
