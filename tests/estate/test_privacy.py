@@ -64,8 +64,12 @@ def test_blind_index_defaults_to_oldest_key_so_adding_a_key_keeps_it():
 
 def test_encrypted_fields_are_discovered():
     found = {m._meta.label: names for m, names in privacy.encrypted_fields()}
-    assert found["residents.Resident"] == ["phone_enc", "id_number_enc"]
+    assert found["residents.Resident"] == ["phone_enc", "id_number_enc", "emergency_phone_enc"]
     assert found["repairs.Ticket"] == ["reporter_phone_enc"]
+    # Every module that keeps a phone keeps it encrypted, and the command finds it.
+    assert found["community.SignUp"] == ["phone_enc"]
+    assert found["facilities.Booking"] == ["phone_enc"]
+    assert found["patrols.Round"] == ["inspector_phone_enc"]
 
 
 def test_rotate_reencrypt_and_everything_reads_back(estate_a, capsys):
@@ -82,7 +86,10 @@ def test_rotate_reencrypt_and_everything_reads_back(estate_a, capsys):
         out = capsys.readouterr().out
         assert "residents.Resident batch 1: up to id" in out
         assert "residents.Resident batch 2:" in out
-        assert "residents.Resident (phone_enc, id_number_enc): 3 rows, 3 re-encrypted" in out
+        assert (
+            "residents.Resident (phone_enc, id_number_enc, emergency_phone_enc): "
+            "3 rows, 3 re-encrypted" in out
+        )
         assert "repairs.Ticket (reporter_phone_enc): 1 rows, 1 re-encrypted" in out
         # A second run (or a resumed one) finds nothing left to do.
         call_command("reencrypt_fields", "--batch-size", "2")
