@@ -79,13 +79,14 @@ def seed_residents(ctx: SeedContext) -> None:
         batch_size=5000,
     )
     vehicles, pets = [], []
-    for rid, _estate_id in ids:
+    for n, (rid, _estate_id) in enumerate(ids):
         if rng.random() < 0.3:
             vehicles.append(
                 Vehicle(
                     resident_id=rid,
                     plate=fake_plate(rng),
-                    parking_space=f"B{rid % 3 + 1}-{rid % 500:03d}",
+                    # From the position, not the id: ids differ between databases and runs.
+                    parking_space=f"B{n % 3 + 1}-{n % 500:03d}",
                 )
             )
         if rng.random() < 0.15:
