@@ -8,3 +8,7 @@ class RenovationConfig(AppConfig):
 
     def ready(self) -> None:
         from renovation import roles  # noqa: F401  (adds the renovation actions to the matrix)
+        from renovation.hooks import violation_from_complaint
+        from repairs.hooks import register_ticket_created
+
+        register_ticket_created(violation_from_complaint)

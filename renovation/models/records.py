@@ -202,8 +202,9 @@ class Violation(models.Model):
         Ticket, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     found_at = models.DateTimeField(_("found at"))
+    # empty: reported by a resident through the web form (the ticket says who)
     found_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     rectify_due_at = models.DateTimeField(_("rectify by"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -247,3 +248,37 @@ class Violation(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class Worker(models.Model):
+    """One of the contractor's workers allowed on site (装修工人), printed on a pass
+    (出入证). Only the last four characters of the ID document are kept, never the number,
+    and no phone."""
+
+    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="+")
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="site_workers"
+    )
+    name = models.CharField(_("name"), max_length=50)
+    id_last4 = models.CharField(_("ID document, last 4"), max_length=4)
+    added_at = models.DateTimeField(_("added at"))
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(id_last4__regex=r"^[0-9X]{4}$"), name="reno_worker_id_last4"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def id_masked(self) -> str:
+        return f"**************{self.id_last4}"

@@ -163,9 +163,26 @@ def violation_report_from_resident(
     found_at=None,
 ) -> Violation:
     """A resident's report of a violation (source ``resident_report``), recorded by staff,
-    optionally from the complaint ticket that brought it (which must be of the same estate)."""
+    optionally from the complaint ticket that brought it (which must be of the same estate).
+    ``by=None`` is the resident's own complaint through the web form (the ticket, logged
+    without a staff member, is required): nobody found it, the ticket is the record."""
     if ticket is not None and ticket.estate_id != application.estate_id:
         raise DomainError("invalid", _("Unknown ticket."), field="ticket")
+    if by is None:
+        if ticket is None or ticket.created_by_id is not None:
+            raise DomainError("forbidden", _("Your role does not allow this."), status=403)
+        app = _lock(application)
+        if workflow.transition_for(app, "report_violation") is None:
+            raise workflow.refusal(app, "report_violation", by)
+        return _violation_create(
+            app,
+            source=Violation.Source.RESIDENT_REPORT,
+            vtype=_violation_type(app.estate, type),
+            description=_description(description[:1000]),
+            found_at=ticket.reported_at,
+            by=None,
+            ticket=ticket,
+        )
     violation = violation_record(
         application=application,
         source=Violation.Source.RESIDENT_REPORT,

@@ -14,7 +14,7 @@ from estate.errors import DomainError
 from estate.models import Estate, Unit
 from estate.scoping import require
 from estate.validators import clean_text, normalize_mobile
-from repairs import calendar
+from repairs import calendar, hooks
 from repairs import workflow as wf
 from repairs.models import (
     Category,
@@ -192,6 +192,7 @@ def ticket_create(
             body=f"{category.label} · {ticket.location} · {ticket.description[:200]}",
             link=wf.ticket_link(ticket),
         )
+    hooks.ticket_created(ticket)
     return ticket
 
 
