@@ -146,3 +146,14 @@ class ViolationFilterForm(forms.Form):
             ("closed", _("closed")),
         ],
     )
+
+
+class WorkerForm(forms.Form):
+    """A worker of the contractor, for a pass: the name and the ID document's last 4."""
+
+    name = forms.CharField(label=_("Worker's name"), max_length=50)
+    id_number = forms.CharField(
+        label=_("ID document, last 4"),
+        max_length=18,
+        help_text=_("Only the last 4 characters are kept."),
+    )

@@ -1,5 +1,6 @@
 """Renovation documents (reportlab, A4, Chinese, the font embedded as a subset): the permit to
-post on the door (装修许可证) and the rectification notice (整改通知书).
+post on the door (装修许可证), the rectification notice (整改通知书) and each worker's pass
+(装修工人出入证).
 
 They are Chinese business papers whatever the UI language, so their wording is Chinese."""
 
@@ -13,7 +14,7 @@ from reportlab.pdfgen import canvas
 from estate.errors import DomainError
 from estate.localtime import local
 from estate.pdf import cjk_font
-from renovation.models import Application, Violation
+from renovation.models import Application, Violation, Worker
 from renovation.services import policy_for
 
 WIDTH, HEIGHT = A4
@@ -122,4 +123,27 @@ def notice_pdf(violation: Violation) -> bytes:
     )
     doc.y -= LINE
     doc.row("物业服务中心", estate.service_phone or "")
+    return doc.finish()
+
+
+def worker_pass_pdf(worker: Worker) -> bytes:
+    """A worker's pass, valid from the application's start to its end, in the allowed hours."""
+    app = worker.application
+    estate = app.estate
+    policy = policy_for(estate)
+    doc = _Doc("装修工人出入证")
+    doc.row("小区", estate.name)
+    doc.row("房号", app.unit.number)
+    doc.row("申请编号", app.number)
+    doc.row("施工单位", app.contractor)
+    doc.row("姓名", worker.name)
+    doc.row("证件号码", worker.id_masked)
+    doc.row("有效期", f"{app.start_date:%Y年%m月%d日} 至 {app.end_date:%Y年%m月%d日}")
+    doc.row("出入时间", f"每日 {policy.work_from:%H:%M} 至 {policy.work_until:%H:%M}")
+    doc.y -= LINE / 2
+    doc.paragraph(
+        "本证仅限本人在有效期内、出入时间内进出小区使用，请随身携带并主动出示，不得转借。"
+    )
+    doc.y -= LINE
+    doc.paragraph(f"物业服务中心（盖章）　服务电话：{estate.service_phone or '—'}", size=12)
     return doc.finish()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from renovation.views import applications, site
+from renovation.views import applications, site, workers
 
 app_name = "renovation"
 urlpatterns = [
@@ -46,6 +46,17 @@ urlpatterns = [
         name="acceptance_create",
     ),
     path("applications/<int:application_id>/refund/", site.application_refund, name="refund"),
+    path("applications/<int:application_id>/workers/", workers.worker_add, name="worker_add"),
+    path(
+        "applications/<int:application_id>/workers/<int:worker_id>/remove/",
+        workers.worker_remove,
+        name="worker_remove",
+    ),
+    path(
+        "applications/<int:application_id>/workers/<int:worker_id>/pass.pdf",
+        workers.worker_pass_pdf,
+        name="worker_pass_pdf",
+    ),
     path("violations/", site.violation_list, name="violations"),
     path("violations/<int:violation_id>/close/", site.violation_close, name="violation_close"),
     path("violations/<int:violation_id>/notice.pdf", site.violation_notice_pdf, name="notice_pdf"),

@@ -21,6 +21,7 @@ from renovation.models.records import (
     Drawing,
     Inspection,
     Violation,
+    Worker,
 )
 
 __all__ = [
@@ -33,4 +34,5 @@ __all__ = [
     "Violation",
     "ViolationType",
     "WorkType",
+    "Worker",
 ]

@@ -23,9 +23,11 @@ from renovation.services.site import (
     violation_record,
     violation_report_from_resident,
 )
+from renovation.services.workers import OPEN_FOR_WORKERS, worker_add, worker_remove
 
 __all__ = [
     "ACCEPTANCE_ITEMS",
+    "OPEN_FOR_WORKERS",
     "acceptance_record",
     "application_create",
     "application_deposit_refund",
@@ -41,4 +43,6 @@ __all__ = [
     "violation_deadline_set",
     "violation_record",
     "violation_report_from_resident",
+    "worker_add",
+    "worker_remove",
 ]

@@ -24,6 +24,7 @@ from renovation.forms import (
     InspectionForm,
     TransitionForm,
     ViolationForm,
+    WorkerForm,
 )
 from renovation.models import Application
 from renovation.views.common import add_error, scoped_application
@@ -179,6 +180,9 @@ def render_application(request, app: Application, forms: dict | None = None, sta
             "violation_form": forms.get("violation") or ViolationForm(estate=estate),
             "acceptance_form": forms.get("acceptance") or AcceptanceForm(estate=estate),
             "close_form": forms.get("close") or CloseForm(),
+            "worker_form": forms.get("worker") or WorkerForm(),
+            "can_edit_workers": app.status in services.OPEN_FOR_WORKERS
+            and scoping.can(request.user, estate, roles.APPLY),
             "close_for": forms.get("close_for"),
             "can_close": scoping.can(request.user, estate, roles.INSPECT),
             "can_withhold": scoping.can(request.user, estate, roles.REVIEW),

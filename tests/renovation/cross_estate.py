@@ -75,3 +75,18 @@ register(
     data={"rectify_due_at": "2030-01-01T00:00:00+08:00"},
 )
 register("api:violation_notice_pdf", _violation)
+
+
+def _worker(estate):
+    from renovation import services
+    from tests.factories import make_staff
+
+    desk = make_staff(estate, "front_desk")
+    app = make_renovating(estate, by=desk)
+    worker = services.worker_add(application=app, name="张三", id_number="1234", by=desk)
+    return {"application_id": app.pk, "worker_id": worker.pk}
+
+
+register("renovation:worker_add", _renovating, methods=("POST",))
+register("renovation:worker_remove", _worker, methods=("POST",))
+register("renovation:worker_pass_pdf", _worker)
