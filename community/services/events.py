@@ -17,9 +17,11 @@ from community.models import Event, SignUp
 from estate import localtime, privacy, sms
 from estate.errors import DomainError
 from estate.models import Estate, Unit
+from estate.scoping import can
 from estate.validators import clean_text, normalize_mobile
-from fees.models import OneOffKind
-from fees.services import bill_one_off_create
+from fees.models import Bill, OneOffKind
+from fees.permissions import BILL_VOID
+from fees.services import bill_one_off_create, bill_void
 from fees.services.ledger import clean_amount
 from repairs.photos import clean_photo
 
@@ -288,11 +290,29 @@ def signup_cancel(*, signup: SignUp, by=None) -> list[SignUp]:
     signup.status = SignUp.Status.CANCELLED
     signup.cancelled_at = timezone.now()
     signup.save(update_fields=["status", "cancelled_at"])
+    _void_bill(signup, event, by)
     if not was_confirmed:
         return []
     event.confirmed_places -= signup.people
     event.save(update_fields=["confirmed_places"])
     return _promote(event, by)
+
+
+def _void_bill(signup: SignUp, event: Event, by) -> None:
+    """The unpaid bill of a cancelled sign-up is voided when the canceller may void bills
+    (finance, estate admin). fees' ``bill_void`` needs such a user, so when anyone else cancels
+    (the front desk, a resident) the bill stays and the event page lists it for finance
+    (``selectors.bills_to_void``)."""
+    if signup.bill_id is None or by is None or not can(by, event.estate, BILL_VOID):
+        return
+    bill = Bill.objects.get(pk=signup.bill_id)
+    if bill.voided_at is not None or bill.amount_paid > 0:
+        return
+    bill_void(
+        bill=bill,
+        reason=_("Sign-up for %(title)s cancelled") % {"title": event.title[:150]},
+        by=by,
+    )
 
 
 @transaction.atomic

@@ -169,6 +169,7 @@ def event(request, event_id: int):
             "event": event,
             "counts": selectors.signup_counts(event=event),
             "signups": list(selectors.signups_of(event=event)),
+            "bills_to_void": list(selectors.bills_to_void(event=event)),
             "form": form,
             "can_signup": can_signup,
             "can_manage": scoping.can(request.user, estate, "community.event.manage"),
