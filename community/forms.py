@@ -5,6 +5,7 @@ lands next to its field through ``add_domain_error``."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from community.facilities.models import Facility
 from community.models import Announcement, Aspect
 from estate.errors import DomainError
 
@@ -39,7 +40,18 @@ class EventForm(forms.Form):
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
     )
-    place = forms.CharField(label=_("Place"), max_length=100)
+    facility = forms.ModelChoiceField(
+        label=_("Facility"),
+        queryset=Facility.objects.none(),
+        required=False,
+        help_text=_("Its slots covering the event are booked for it."),
+    )
+    place = forms.CharField(
+        label=_("Place"),
+        max_length=100,
+        required=False,
+        help_text=_("Without a facility: where the event takes place."),
+    )
     place_capacity = forms.IntegerField(
         label=_("Capacity of the place"), required=False, min_value=1, max_value=100_000
     )
@@ -56,6 +68,10 @@ class EventForm(forms.Form):
         decimal_places=2,
         help_text=_("Billed to the unit's fee account when the sign-up names a unit."),
     )
+
+    def __init__(self, *args, estate=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facility"].queryset = Facility.objects.filter(estate=estate, active=True)
 
 
 class SignUpForm(forms.Form):

@@ -115,6 +115,22 @@ def signup_counts(*, event: Event) -> dict:
     )
 
 
+def bills_to_void(*, event: Event) -> QuerySet[SignUp]:
+    """Cancelled sign-ups whose bill is still live and unpaid: cancelled by someone who may
+    not void bills, so finance voids them from the unit's account (one query)."""
+    return (
+        SignUp.objects.filter(
+            event=event,
+            status=SignUp.Status.CANCELLED,
+            bill__isnull=False,
+            bill__voided_at__isnull=True,
+            bill__amount_paid=0,
+        )
+        .select_related("bill", "unit")
+        .order_by("cancelled_at", "id")
+    )
+
+
 def signup_cohort(*, estate: Estate, period: Period) -> QuerySet[SignUp]:
     """KPI.md's cohort for 活动出席率: sign-ups of the events that started in the period (an
     event still to start at ``now`` has no attendance to judge yet)."""

@@ -14,7 +14,19 @@ class Event(models.Model):
     title = models.CharField(_("title"), max_length=100)
     description = models.TextField(_("description"), max_length=5000, blank=True)
     poster = models.ImageField(_("poster"), upload_to="community/posters/", blank=True)
-    # Free text until events are linked to facility bookings (community/facilities).
+    # A facility of the estate, booked through the facilities' booking service for the
+    # event's times (``facility_bookings``); ``place`` is its label, or free text without one.
+    facility = models.ForeignKey(
+        "facilities.Facility",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("facility"),
+    )
+    facility_bookings = models.ManyToManyField(
+        "facilities.Booking", blank=True, related_name="+", editable=False
+    )
     place = models.CharField(_("place"), max_length=100)
     place_capacity = models.PositiveIntegerField(_("capacity of the place"), null=True, blank=True)
     starts_at = models.DateTimeField(_("starts at"))

@@ -13,13 +13,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community.facilities import services as facility_services
+from community.facilities.models import Facility
 from community.models import Event, SignUp
 from estate import localtime, privacy, sms
 from estate.errors import DomainError
 from estate.models import Estate, Unit
+from estate.scoping import can
 from estate.validators import clean_text, normalize_mobile
-from fees.models import OneOffKind
-from fees.services import bill_one_off_create
+from fees.models import Bill, OneOffKind
+from fees.permissions import BILL_VOID
+from fees.services import bill_one_off_create, bill_void
 from fees.services.ledger import clean_amount
 from repairs.photos import clean_photo
 
@@ -95,21 +99,64 @@ def _poster(upload):
         raise DomainError(exc.code, exc.message, field="poster") from None
 
 
+_KEEP = object()
+
+
+def _facility_fields(estate: Estate, facility, fields: dict) -> Facility | None:
+    """Check the facility (same estate; the event's places within its capacity) and make it
+    the event's place: its name is the label, its capacity the place's capacity."""
+    if facility in (None, ""):
+        return None
+    if not isinstance(facility, Facility):
+        facility = Facility.objects.filter(pk=facility).first()
+    if facility is None or facility.estate_id != estate.pk:
+        raise DomainError("invalid", _("Choose a facility of this estate."), field="facility")
+    fields["place"] = (fields.get("place") or "").strip() or facility.name
+    fields["place_capacity"] = facility.capacity
+    return facility
+
+
+def _book_facility(event: Event, by) -> None:
+    """Release the event's current bookings, then book its facility's slots for its times."""
+    old = list(event.facility_bookings.all())
+    if old:
+        facility_services.event_release(bookings=old, note=_("Event moved"))
+        event.facility_bookings.clear()
+    if event.facility_id is not None:
+        event.facility_bookings.set(
+            facility_services.event_book(
+                facility=event.facility,
+                starts_at=event.starts_at,
+                ends_at=event.ends_at,
+                label=event.title,
+                by=by,
+            )
+        )
+
+
 @transaction.atomic
-def event_create(*, estate: Estate, poster=None, by=None, **fields) -> Event:
-    """A new event of the estate, open for sign-up in its window."""
-    event = Event(estate=estate, created_by=by, **_clean_event(**fields))
+def event_create(*, estate: Estate, poster=None, by=None, facility=None, **fields) -> Event:
+    """A new event of the estate, open for sign-up in its window. With a facility, its slots
+    covering the event are booked for it (refused, nothing saved, when one is taken)."""
+    facility = _facility_fields(estate, facility, fields)
+    event = Event(estate=estate, created_by=by, facility=facility, **_clean_event(**fields))
     if poster:
         content = _poster(poster)
         event.poster.save(content.name, content, save=False)
     event.save()
+    if facility is not None:
+        _book_facility(event, by)
     return event
 
 
 @transaction.atomic
-def event_update(*, event: Event, poster=None, **fields) -> Event:
-    """Change an event; the places cannot drop below those already confirmed."""
+def event_update(*, event: Event, poster=None, by=None, facility=_KEEP, **fields) -> Event:
+    """Change an event; the places cannot drop below those already confirmed. A change of
+    facility or times books the facility again (its old slots are freed first)."""
     event = Event.objects.select_for_update().get(pk=event.pk)
+    if facility is _KEEP:
+        facility = event.facility
+    facility = _facility_fields(event.estate, facility, fields)
     cleaned = _clean_event(**fields)
     if cleaned["capacity"] < event.confirmed_places:
         raise DomainError(
@@ -117,12 +164,20 @@ def event_update(*, event: Event, poster=None, **fields) -> Event:
             _("%(n)d places are already confirmed.") % {"n": event.confirmed_places},
             field="capacity",
         )
+    rebook = (event.facility_id, event.starts_at, event.ends_at) != (
+        facility.pk if facility else None,
+        cleaned["starts_at"],
+        cleaned["ends_at"],
+    )
     for name, value in cleaned.items():
         setattr(event, name, value)
+    event.facility = facility
     if poster:
         content = _poster(poster)
         event.poster.save(content.name, content, save=False)
     event.save()
+    if rebook and event.cancelled_at is None:
+        _book_facility(event, by)
     _promote(event)
     return event
 
@@ -136,6 +191,9 @@ def event_cancel(*, event: Event, by=None) -> Event:
         raise DomainError("conflict", _("This event has been cancelled."), field="event")
     event.cancelled_at = timezone.now()
     event.save(update_fields=["cancelled_at"])
+    facility_services.event_release(
+        bookings=list(event.facility_bookings.all()), note=_("Event called off")
+    )
     text = _("[%(estate)s] Sorry, %(title)s on %(day)s has been called off.") % {
         "estate": event.estate.name,
         "title": event.title,
@@ -288,11 +346,29 @@ def signup_cancel(*, signup: SignUp, by=None) -> list[SignUp]:
     signup.status = SignUp.Status.CANCELLED
     signup.cancelled_at = timezone.now()
     signup.save(update_fields=["status", "cancelled_at"])
+    _void_bill(signup, event, by)
     if not was_confirmed:
         return []
     event.confirmed_places -= signup.people
     event.save(update_fields=["confirmed_places"])
     return _promote(event, by)
+
+
+def _void_bill(signup: SignUp, event: Event, by) -> None:
+    """The unpaid bill of a cancelled sign-up is voided when the canceller may void bills
+    (finance, estate admin). fees' ``bill_void`` needs such a user, so when anyone else cancels
+    (the front desk, a resident) the bill stays and the event page lists it for finance
+    (``selectors.bills_to_void``)."""
+    if signup.bill_id is None or by is None or not can(by, event.estate, BILL_VOID):
+        return
+    bill = Bill.objects.get(pk=signup.bill_id)
+    if bill.voided_at is not None or bill.amount_paid > 0:
+        return
+    bill_void(
+        bill=bill,
+        reason=_("Sign-up for %(title)s cancelled") % {"title": event.title[:150]},
+        by=by,
+    )
 
 
 @transaction.atomic

@@ -70,7 +70,7 @@ def _event_fields(data) -> dict:
 @estate_page("community.event.manage")
 def event_new(request, estate):
     with timezone.override(estate.tz):
-        form = EventForm(request.POST or None, request.FILES or None)
+        form = EventForm(request.POST or None, request.FILES or None, estate=estate)
         if request.method == "POST" and form.is_valid():
             try:
                 event = services.event_create(
@@ -97,11 +97,14 @@ def event_edit(request, event_id: int):
         return forbidden(request)
     with timezone.override(estate.tz):
         initial = {f: getattr(event, f) for f in EventForm.base_fields if f != "poster"}
-        form = EventForm(request.POST or None, request.FILES or None, initial=initial)
+        form = EventForm(
+            request.POST or None, request.FILES or None, initial=initial, estate=estate
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 services.event_update(
                     event=event,
+                    by=request.user,
                     poster=form.cleaned_data["poster"],
                     **_event_fields(form.cleaned_data),
                 )
@@ -169,6 +172,7 @@ def event(request, event_id: int):
             "event": event,
             "counts": selectors.signup_counts(event=event),
             "signups": list(selectors.signups_of(event=event)),
+            "bills_to_void": list(selectors.bills_to_void(event=event)),
             "form": form,
             "can_signup": can_signup,
             "can_manage": scoping.can(request.user, estate, "community.event.manage"),

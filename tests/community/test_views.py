@@ -165,9 +165,9 @@ def test_event_page_runs_a_fixed_number_of_queries(
     client.force_login(manager_a)
     client.get(f"/community/events/{event.pk}/")
     # session, user, permissions (2), memberships, the event, its estate, its counts (one
-    # aggregate), its sign-ups (unit joined); the frame: switcher's estates, unread
-    # notifications, the current estate
-    with django_assert_num_queries(12):
+    # aggregate), its sign-ups (unit joined), the bills of cancelled sign-ups to void (bill
+    # and unit joined); the frame: switcher's estates, unread notifications, the current estate
+    with django_assert_num_queries(13):
         assert client.get(f"/community/events/{event.pk}/").status_code == 200
 
 
