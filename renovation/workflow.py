@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from estate import scoping
 from estate.errors import DomainError
 from renovation import roles
-from renovation.models import Application
+from renovation.models import ACTION_LABELS, Application
 
 S = Application.Status
 
@@ -97,20 +97,6 @@ TABLE: tuple[Transition, ...] = (
 ACTIONS = tuple(dict.fromkeys(t.action for t in TABLE))
 # The steps a person chooses from the application page (the others have their own forms).
 STEPS = ("check", "approve", "return", "reject", "resubmit", "cancel", "start")
-ACTION_LABELS = {
-    "edit": gettext_lazy("edit"),
-    "approve": gettext_lazy("approve"),
-    "check": gettext_lazy("check and pass to the manager"),
-    "return": gettext_lazy("return for changes"),
-    "reject": gettext_lazy("reject"),
-    "resubmit": gettext_lazy("resubmit"),
-    "cancel": gettext_lazy("cancel"),
-    "start": gettext_lazy("start the works"),
-    "inspect": gettext_lazy("record a patrol"),
-    "report_violation": gettext_lazy("record a violation"),
-    "accept": gettext_lazy("accept"),
-    "refund": gettext_lazy("refund the deposit"),
-}
 
 
 def transition_for(app: Application, action: str) -> Transition | None:

@@ -15,6 +15,7 @@ refunded through fees.services, so the unit's ledger is the one fees keeps.
 
 from renovation.models.policy import RenovationPolicy, ViolationType, WorkType
 from renovation.models.records import (
+    ACTION_LABELS,
     Acceptance,
     Application,
     ApplicationEvent,
@@ -25,6 +26,7 @@ from renovation.models.records import (
 )
 
 __all__ = [
+    "ACTION_LABELS",
     "Acceptance",
     "Application",
     "ApplicationEvent",

@@ -82,6 +82,25 @@ class Application(models.Model):
         return self.number
 
 
+# Each step of an application in words (the history shows them; the stored code serves the
+# API and audits; renovation/workflow.py uses the same labels in its refusals).
+ACTION_LABELS = {
+    "submit": _("submit"),
+    "edit": _("edit"),
+    "approve": _("approve"),
+    "check": _("check and pass to the manager"),
+    "return": _("return for changes"),
+    "reject": _("reject"),
+    "resubmit": _("resubmit"),
+    "cancel": _("cancel"),
+    "start": _("start the works"),
+    "inspect": _("record a patrol"),
+    "report_violation": _("record a violation"),
+    "accept": _("accept"),
+    "refund": _("refund the deposit"),
+}
+
+
 class ApplicationEvent(models.Model):
     """One step of an application's history: who did what, when, with which comment."""
 
@@ -98,6 +117,15 @@ class ApplicationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        """The step in the reader's language (the stored code is for the API and audits)."""
+        return str(ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def to_status_label(self) -> str:
+        return str(Application.Status(self.to_status).label) if self.to_status else ""
 
 
 def drawing_path(instance, filename: str) -> str:

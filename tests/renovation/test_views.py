@@ -125,6 +125,11 @@ def test_review_queue_and_steps_follow_the_table(client, estate_a, desk):
     assert client.post(step, {"action": "approve"}).status_code == 302
     non_routine.refresh_from_db()
     assert non_routine.status == "approved"
+    # The history reads in the page's language, not as stored codes.
+    history = client.get(reverse("renovation:application", args=[non_routine.pk])).content.decode()
+    history = history[history.index('id="history"') :].split("</ol>")[0]
+    assert "提交" in history and "批准" in history
+    assert "approve" not in history and "submitted" not in history
     permit = client.get(reverse("renovation:permit_pdf", args=[non_routine.pk]))
     assert permit["Content-Type"] == "application/pdf"
 
