@@ -3,7 +3,7 @@ receipt of a payment (收据), the arrears notice of a unit (催缴通知单) al
 estate, and an estate's period statement. A4, and 80 mm receipt-printer paper for receipts.
 
 Labels are English msgids rendered in Chinese (the documents are Chinese business papers
-whatever the UI language); the font is reportlab's STSong-Light CID font."""
+whatever the UI language); the Chinese font is embedded as a subset (estate/pdf.py)."""
 
 from fees.pdf.notices import NOTICE_DAYS, arrears_notice_pdf, arrears_notices_pdf
 from fees.pdf.receipts import SIZES, receipt_pdf

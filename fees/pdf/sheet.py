@@ -1,56 +1,22 @@
-"""The drawing every fee document shares: reportlab's STSong-Light CID font (its font
-dictionary formatted once per process), and a canvas with a cursor moving down the page."""
+"""The drawing every fee document shares: the project's Chinese font (embedded, see
+estate/pdf.py), and a canvas with a cursor moving down the page."""
 
 import datetime as dt
 from decimal import Decimal
 from io import BytesIO
 
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfdoc, pdfmetrics
-from reportlab.pdfbase.cidfonts import CIDFontInfo, UnicodeCIDFont, structToPDF
 from reportlab.pdfgen import canvas
 
 from estate import localtime
 from estate.models import Estate
-
-FONT = "FeesSTSong"
-
-
-class _Preformatted(pdfdoc.PDFObject):
-    """A PDF object whose bytes were formatted once, reused by every document."""
-
-    def __init__(self, data: bytes):
-        self.data = data
-
-    def format(self, document) -> bytes:
-        return self.data
-
-
-class _CachedCIDFont(UnicodeCIDFont):
-    """reportlab's STSong-Light CID font, whose font dictionary (a widths array of some
-    thousand numbers, the same in every document) is formatted once per process instead of
-    once per document: formatting it was half the time of a small receipt."""
-
-    _formatted: dict[tuple[str, str, str], bytes] = {}
-
-    def addObjects(self, doc):
-        internal = f"F{len(doc.fontMapping) + 1}"
-        key = (self.face.name, self.encodingName, internal)
-        data = self._formatted.get(key)
-        if data is None:
-            spec = {**CIDFontInfo[self.face.name], "Name": f"/{internal}"}
-            spec["Encoding"] = f"/{self.encodingName}"
-            data = self._formatted[key] = structToPDF(spec).format(doc)
-        doc.idToObject["BasicFonts"].dict[internal] = doc.Reference(_Preformatted(data), internal)
-        doc.fontMapping[self.name] = f"/{internal}"
+from estate.pdf import cjk_font
 
 
 def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        font = _CachedCIDFont("STSong-Light")
-        font.name = font.fontName = FONT
-        pdfmetrics.registerFont(font)
-    return FONT
+    """The Chinese font, embedded as a subset so any viewer and printer shows the text
+    (estate/pdf.py; it falls back to the CID font only where no TrueType CJK font exists)."""
+    return cjk_font()
 
 
 def yuan(value: Decimal) -> str:
@@ -63,8 +29,14 @@ class Sheet:
     def __init__(self, pagesize, margin=15 * mm, *, compress: bool = True):
         self.buffer = BytesIO()
         self.pagesize = pagesize
-        self.canvas = canvas.Canvas(self.buffer, pagesize=pagesize, pageCompression=int(compress))
         self.font = _font()
+        # The canvas starts in our font, so no page names Helvetica (not embedded).
+        self.canvas = canvas.Canvas(
+            self.buffer,
+            pagesize=pagesize,
+            pageCompression=int(compress),
+            initialFontName=self.font,
+        )
         self.margin = margin
         self.width = pagesize[0] - 2 * margin
         self.top()
