@@ -11,6 +11,7 @@ from estate import kpi
 from fees import pdf, services
 from tests.factories import make_unit
 from tests.fees.factories import make_bill, make_fee_item, pay
+from tests.pdfs import fonts as pdf_fonts
 
 
 @pytest.mark.parametrize(
@@ -39,21 +40,6 @@ def test_amount_in_words(amount, words):
     assert pdf.amount_in_words(Decimal(amount)) == words
 
 
-def _fonts(content: bytes) -> list[tuple[str, bool]]:
-    """(name, embedded) of every font the pages use."""
-    out = []
-    for page in PdfReader(io.BytesIO(content)).pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            descriptor = font.get("/FontDescriptor")
-            if descriptor is None and "/DescendantFonts" in font:
-                descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
-            descriptor = descriptor.get_object() if descriptor is not None else {}
-            embedded = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
-            out.append((str(font.get("/BaseFont")), embedded))
-    return out
-
-
 def _text(content: bytes) -> tuple[int, str]:
     reader = PdfReader(io.BytesIO(content))
     return len(reader.pages), "".join(p.extract_text() for p in reader.pages)
@@ -69,7 +55,7 @@ def test_a_reversed_payment_receipt_says_so(unit_a, finance_a):
     assert "已冲正" in text and reversal.number in text and "重复收款" in text
     assert "WX123" in text and "壹佰元整" in text
     # Every font is embedded, so viewers without Adobe's Asian fonts print the text too.
-    fonts = _fonts(pdf.receipt_pdf(payment))
+    fonts = pdf_fonts(pdf.receipt_pdf(payment))
     assert fonts and all(embedded for _name, embedded in fonts), fonts
 
 

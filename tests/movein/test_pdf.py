@@ -11,24 +11,9 @@ from residents.movein import pdf, services
 from residents.movein.models import HandoverItem
 from tests.factories import make_staff
 from tests.movein.factories import at, book
+from tests.pdfs import fonts as pdf_fonts
 
 pytestmark = pytest.mark.django_db
-
-
-def _fonts(reader: PdfReader):
-    """(name, embedded) of every font the pages use."""
-    out = []
-    for page in reader.pages:
-        fonts = page["/Resources"].get_object().get("/Font", {}).get_object()
-        for ref in fonts.values():
-            font = ref.get_object()
-            descendant = font.get("/DescendantFonts")
-            target = descendant[0].get_object() if descendant else font
-            descriptor = target.get("/FontDescriptor")
-            descriptor = descriptor.get_object() if descriptor else {}
-            embedded = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
-            out.append((str(font.get("/BaseFont")), embedded))
-    return out
 
 
 def test_acknowledgement_has_chinese_readings_keys_defects_and_embedded_fonts(estate_a):
@@ -50,5 +35,5 @@ def test_acknowledgement_has_chinese_readings_keys_defects_and_embedded_fonts(es
         assert label in text, label
     assert "王芳" in text and "1024.50" in text and "橱柜门合页松动" in text
     assert "服务周到" in text and "2026-10-10 11:00" in text
-    fonts = _fonts(reader)
+    fonts = pdf_fonts(content)
     assert fonts and all(embedded for _name, embedded in fonts), fonts
