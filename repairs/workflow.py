@@ -147,7 +147,7 @@ TRANSITIONS: dict[str, Transition] = {
         T("start",      {S.DISPATCHED},              S.IN_PROGRESS, "repairs.ticket.work",     ("note",),            _startable),
         T("hold",       OPEN,                        S.ON_HOLD,     "repairs.ticket.work",     ("reason",),          None),
         T("resume",     {S.ON_HOLD},                 BEFORE_HOLD,   "repairs.ticket.work",     ("note",),            None),
-        T("resolve",    OPEN - {S.SUBMITTED},        S.RESOLVED,    "repairs.ticket.work",     ("note",),            None),
+        T("resolve",    OPEN - {S.SUBMITTED},        S.RESOLVED,    "repairs.ticket.work",     ("note",),            _startable),
         T("close",      {S.RESOLVED},                S.CLOSED,      "repairs.ticket.close",    ("outcome", "note"),  None),
         T("reopen",     ENDED,                       BACK_TO_WORK,  "repairs.ticket.reopen",   ("reason",),          _in_window),
         T("cancel",     OPEN_OR_HELD,                S.CANCELLED,   "repairs.ticket.cancel",   ("reason", "note"),   None),

@@ -2,12 +2,15 @@
 confirmation, starting and resolving the work.
 
 The work itself is a repair ticket, moved by repairs' own transitions. Two rules are this
-module's: a quoted service cannot start before the resident has confirmed the quote
-(``order_start`` refuses; repairs' generic "start" offers no hook, so the ticket page must
-send a ticket that has a paid order here: see ``start_refusal``), and on resolution the price
-becomes the ticket's charge and is billed at once through repairs' paid-service billing (fees'
-one-off bill, idempotent on the ticket number: billed once, and closing later bills nothing
-more)."""
+module's: a quoted service cannot start (nor be resolved) before the resident has confirmed
+the quote (the order keeps ``Ticket.start_blocked`` set, which repairs' transition table reads),
+and the order's price is the ticket's service charge from the moment it is known — at the
+order for a fixed price, at the resident's confirmation for a quote. Whoever resolves the
+ticket (the ticket page, the API, the paid-service page) bills it at once: repairs calls
+``bill_on_resolve`` through its ``ticket_resolved`` hook, which bills through repairs'
+paid-service billing (fees' one-off bill, idempotent on the ticket number, and the ticket's
+``charge_billed_at`` set): billed once, and reopening, resolving again or closing bills nothing
+more."""
 
 from __future__ import annotations
 
@@ -24,7 +27,8 @@ from estate.models import Estate, Unit
 from estate.scoping import require
 from estate.validators import clean_text
 from repairs import services as repair_services
-from repairs.models import Category, Department, Ticket
+from repairs import workflow as wf
+from repairs.models import Category, Department, Ticket, TicketEvent
 from repairs.paidservices.models import Order, Service
 
 S = Service.Pricing
@@ -170,6 +174,7 @@ def order_create(
         created_at=now,
     )
     _block_start(order)
+    _charge(order, by=by, now=now)
     return order
 
 
@@ -180,6 +185,38 @@ def _block_start(order: Order) -> None:
     if order.ticket.start_blocked != reason:
         Ticket.objects.filter(pk=order.ticket_id).update(start_blocked=reason)
         order.ticket.start_blocked = reason
+
+
+def _charge(order: Order, *, by, now: dt.datetime) -> None:
+    """Make the ticket's service charge the order's agreed price (None while a quote waits for
+    the resident), with a history entry when it changes. A system write on the order's behalf:
+    the resident ordering online has no role, and the price was checked by this module."""
+    price = order.price if order.price is not None and not start_refusal(order) else None
+    ticket = wf.lock(order.ticket)
+    if ticket.service_charge == price or ticket.charge_billed_at is not None:
+        return
+    ticket.service_charge = price
+    wf.save(ticket, "service_charge")
+    wf.event(
+        ticket,
+        TicketEvent.EventKind.CHARGE,
+        by=by,
+        at=now,
+        note=" ".join([str(price or "—"), _("paid-service order %(id)s") % {"id": order.pk}]),
+    )
+    order.ticket.service_charge = price
+
+
+def bill_on_resolve(ticket: Ticket, *, by, now: dt.datetime) -> None:
+    """repairs' ``ticket_resolved`` hook: a resolved paid-service ticket bills its charge once
+    (a ticket without an order, e.g. a paid repair, bills on closing as before)."""
+    if (
+        ticket.service_charge
+        and ticket.unit_id
+        and ticket.charge_billed_at is None
+        and Order.objects.filter(ticket_id=ticket.pk).exists()
+    ):
+        repair_services.ticket_paid_service_bill(ticket=ticket, by=by, now=now)
 
 
 def _lock(order: Order) -> Order:
@@ -208,6 +245,7 @@ def quote_set(*, order: Order, by, amount, now: dt.datetime | None = None) -> Or
     order.quote_confirmed_at, order.quote_confirmed_by, order.quote_confirmation = None, None, ""
     order.save()
     _block_start(order)
+    _charge(order, by=by, now=now)
     return order
 
 
@@ -225,6 +263,7 @@ def quote_confirm(*, order: Order, by, how: str, now: dt.datetime | None = None)
     order.quote_confirmed_at, order.quote_confirmed_by = now, by
     order.save()
     _block_start(order)
+    _charge(order, by=by, now=now)
     return order
 
 
@@ -248,17 +287,12 @@ def order_start(*, order: Order, by, note: str = "", now: dt.datetime | None = N
 
 @transaction.atomic
 def order_resolve(*, order: Order, by, note: str = "", now: dt.datetime | None = None) -> Order:
-    """Resolve the work and bill its price at once (one bill, whatever happens next)."""
+    """Resolve the work; repairs' resolution bills the price at once (``bill_on_resolve``)."""
     now = now or timezone.now()
     order = _lock(order)
     if order.price is None or start_refusal(order):
         raise DomainError("quote_unconfirmed", _("There is no confirmed price."), status=409)
-    ticket = order.ticket
-    if ticket.service_charge != order.price:
-        repair_services.ticket_charge_set(ticket=ticket, by=by, amount=order.price, now=now)
-    ticket = repair_services.ticket_resolve(ticket=ticket, by=by, note=note, now=now)
-    if ticket.charge_billed_at is None:
-        repair_services.ticket_paid_service_bill(ticket=ticket, by=by, now=now)
+    repair_services.ticket_resolve(ticket=order.ticket, by=by, note=note, now=now)
     return order
 
 

@@ -13,7 +13,7 @@ from estate import localtime
 from estate.errors import DomainError
 from estate.scoping import role_in
 from estate.validators import clean_text
-from repairs import calendar, roles
+from repairs import calendar, hooks, roles
 from repairs import workflow as wf
 from repairs.models import (
     Department,
@@ -140,7 +140,8 @@ def ticket_resume(*, ticket: Ticket, by, note: str = "", now: dt.datetime | None
 
 @transaction.atomic
 def ticket_resolve(*, ticket: Ticket, by, note: str = "", now: dt.datetime | None = None) -> Ticket:
-    """The work is done; the resolution deadline is judged against this moment."""
+    """The work is done; the resolution deadline is judged against this moment. Higher layers
+    act on it through ``hooks.ticket_resolved`` (a paid-service order bills its price)."""
     now = now or timezone.now()
     note = clean_text(note, field="note", max_length=NOTE_MAX)
     ticket = wf.lock(ticket)
@@ -153,6 +154,7 @@ def ticket_resolve(*, ticket: Ticket, by, note: str = "", now: dt.datetime | Non
     )
     wf.save(ticket, "status", "resolved_at", "is_overdue")
     wf.event(ticket, E.RESOLVED, by=by, at=now, old=old, note=note)
+    hooks.ticket_resolved(ticket, by=by, now=now)
     return ticket
 
 

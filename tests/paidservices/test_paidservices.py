@@ -155,3 +155,113 @@ def test_orders_page_runs_a_fixed_number_of_queries(client, db, django_assert_nu
     with django_assert_num_queries(12):
         r = client.get("/paid-services/?estate=PS06")
     assert r.status_code == 200
+
+
+# Any resolution bills the order: the price is the ticket's charge from the start ---------------
+def _ordered_on_the_public_page(client, code):
+    estate = make_estate(code=code)
+    unit = make_unit(estate, "1-1-101")
+    service = make_service(estate)
+    client.post(f"/r/{code}/services/", FORM | {"service": str(service.pk)})
+    order = Order.objects.get()
+    desk, tech = make_staff(estate, "front_desk"), make_staff(estate, "technician")
+    repair_services.ticket_dispatch(ticket=order.ticket, by=desk, assignee=tech)
+    return estate, unit, order, desk, tech
+
+
+def test_a_fixed_price_is_the_tickets_charge_from_the_order(client, db):
+    _estate, _unit, order, _desk, _tech = _ordered_on_the_public_page(client, "PS10")
+    ticket = Ticket.objects.get(pk=order.ticket_id)
+    assert ticket.service_charge == Decimal("80.00")
+    charge = ticket.history.get(kind="charge")
+    assert charge.by is None and "80.00" in charge.note  # the resident ordered online
+
+
+def test_resolved_from_the_ordinary_ticket_page_bills_the_price_once(client, db):
+    _estate, unit, order, desk, tech = _ordered_on_the_public_page(client, "PS11")
+    client.force_login(tech)
+    r = client.post(f"/repairs/{order.ticket_id}/do/resolve/", {"note": "已疏通"})
+    assert r.status_code == 302
+    bill = Bill.objects.get()
+    assert bill.amount_due == Decimal("80.00") and bill.unit == unit
+    assert bill.source_ref == order.ticket.number
+    # Reopened and resolved again, then closed: still the one bill.
+    ticket = Ticket.objects.get(pk=order.ticket_id)
+    repair_services.ticket_reopen(ticket=ticket, by=desk, reason="又堵了")
+    assert client.post(f"/repairs/{order.ticket_id}/do/resolve/", {"note": ""}).status_code == 302
+    repair_services.ticket_close(ticket=ticket, by=desk, outcome="solved")
+    assert Bill.objects.count() == 1
+    assert Ticket.objects.get(pk=order.ticket_id).status == Ticket.Status.CLOSED
+
+
+def test_resolved_through_the_api_bills_the_price_once(client, db):
+    _estate, _unit, order, desk, tech = _ordered_on_the_public_page(client, "PS12")
+    client.force_login(tech)
+    r = client.post(
+        f"/api/v1/tickets/{order.ticket_id}/resolve", {"note": ""}, content_type="application/json"
+    )
+    assert r.status_code == 200, r.content
+    assert r.json()["service_charge"] == "80.00"
+    assert Bill.objects.get().amount_due == Decimal("80.00")
+    ticket = Ticket.objects.get(pk=order.ticket_id)
+    repair_services.ticket_reopen(ticket=ticket, by=desk, reason="又堵了")
+    r = client.post(
+        f"/api/v1/tickets/{order.ticket_id}/resolve", {"note": ""}, content_type="application/json"
+    )
+    assert r.status_code == 200 and Bill.objects.count() == 1
+
+
+def test_a_quote_becomes_the_charge_only_once_confirmed_and_nothing_resolves_before(db):
+    estate = make_estate()
+    unit = make_unit(estate)
+    desk, tech = make_staff(estate, "front_desk"), make_staff(estate, "technician")
+    order = services.order_create(
+        estate=estate,
+        service=make_service(estate, code="paint", pricing="quoted"),
+        unit=unit,
+        name="王伟",
+        phone="13812345678",
+        by=desk,
+    )
+    repair_services.ticket_dispatch(ticket=order.ticket, by=desk, assignee=tech)
+    services.quote_set(order=order, by=desk, amount="350.00")
+    ticket = Ticket.objects.get(pk=order.ticket_id)
+    assert ticket.service_charge is None
+    # The ordinary resolve refuses too: no work is done on an unconfirmed quote.
+    with pytest.raises(DomainError) as err:
+        repair_services.ticket_resolve(ticket=ticket, by=tech)
+    assert err.value.code == "start_blocked" and not Bill.objects.exists()
+    assert "resolve" not in workflow.allowed_actions(ticket, tech)
+    services.quote_confirm(order=order, by=desk, how="电话确认")
+    assert Ticket.objects.get(pk=order.ticket_id).service_charge == Decimal("350.00")
+    # A new quote takes the charge away until the resident confirms it again.
+    services.quote_set(order=order, by=desk, amount="420.00")
+    assert Ticket.objects.get(pk=order.ticket_id).service_charge is None
+    services.quote_confirm(order=order, by=desk, how="现场签字")
+    repair_services.ticket_start(ticket=ticket, by=tech)
+    repair_services.ticket_resolve(ticket=ticket, by=tech)
+    assert Bill.objects.get().amount_due == Decimal("420.00")
+
+
+def test_a_paid_repair_without_an_order_still_bills_on_closing(db):
+    estate = make_estate()
+    unit = make_unit(estate)
+    desk, tech = make_staff(estate, "front_desk"), make_staff(estate, "technician")
+    ticket = repair_services.ticket_create(
+        estate=estate,
+        kind="repair",
+        category=make_service(estate).category_code,
+        priority="normal",
+        channel="phone",
+        description="换水龙头",
+        reporter_name="王伟",
+        reporter_phone="13812345678",
+        unit=unit,
+        by=desk,
+    )
+    repair_services.ticket_charge_set(ticket=ticket, by=desk, amount="30")
+    repair_services.ticket_dispatch(ticket=ticket, by=desk, assignee=tech)
+    repair_services.ticket_resolve(ticket=ticket, by=tech)
+    assert not Bill.objects.exists()
+    repair_services.ticket_close(ticket=ticket, by=desk, outcome="solved")
+    assert Bill.objects.get().amount_due == Decimal("30.00")
