@@ -2,8 +2,9 @@
 
 A failed item opens a rectification ticket through repairs' own ``ticket_create`` (kind
 ``rectification``, the checklist's category: its service level gives the deadline; the usual
-dispatch, history and overdue flagging follow). The ticket is opened on behalf of the manager
-who planned the round (the one who may log tickets); the inspector is named in its text and
+dispatch, history and overdue flagging follow). The ticket is opened by the one who recorded
+the failed item (the inspector, or a manager recording in their place): its creator, and its
+creation's history entry names the round and the item; the inspector is named in its text and
 is its reporter. The round row is locked while a finding is recorded, and (round, item) is
 unique, so a double tap records one finding and opens one ticket."""
 
@@ -16,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from estate import privacy
+from estate import localtime, privacy
 from estate.errors import DomainError
 from estate.models import Estate
 from estate.scoping import require, role_in
@@ -173,8 +174,18 @@ def finding_record(
             reporter_name=who[:50],
             reporter_phone=privacy.decrypt(round_.inspector_phone_enc),
             common_area=location or checklist.get_area_display(),
-            by=round_.planned_by,
+            by=by,
             now=now,
+            # ``may_walk`` above is the right to record this item, hence to open its ticket.
+            opened_by_rule=_("Patrol round %(round)s (%(when)s), item #%(item)s “%(text)s” failed")
+            % {
+                "round": round_.pk,
+                "when": localtime.local(round_.planned_for, round_.estate).strftime(
+                    "%Y-%m-%d %H:%M"
+                ),
+                "item": item.pk,
+                "text": item.text,
+            },
         )
     try:
         with transaction.atomic():

@@ -110,13 +110,19 @@ def ticket_create(
     preferred_visit_time: dt.datetime | None = None,
     by=None,
     now: dt.datetime | None = None,
+    opened_by_rule: str = "",
 ) -> Ticket:
     """Log a report. Everything is validated before anything is written; the deadlines come
     from the category's service level on the estate's calendar. ``by=None`` is a resident
     using the web form. The unit may be given by its number (``unit_number``); without a
-    phone, the reporter's phone is the resident's (when a resident file is given)."""
+    phone, the reporter's phone is the resident's (when a resident file is given).
+
+    ``opened_by_rule``: a higher layer opens the ticket by its own rule on ``by``'s action
+    (a patroller's failed item opens a rectification) and has checked ``by``'s right to take
+    that action itself; ``by`` need not be one who logs tickets, and the text (which item of
+    which round) is the creation's history note."""
     now = now or timezone.now()
-    if by is not None:
+    if by is not None and not opened_by_rule:
         require(by, estate, "repairs.ticket.create")
     kind = wf.choice(kind, Ticket.Kind, "kind")
     priority = wf.choice(priority, Ticket.Priority, "priority")
@@ -174,7 +180,7 @@ def ticket_create(
     ticket.number = wf.next_number(estate, kind, now)
     ticket.tracking_code = secrets.token_urlsafe(16)
     ticket.save()
-    wf.event(ticket, E.CREATED, by=by, at=now)
+    wf.event(ticket, E.CREATED, by=by, at=now, note=opened_by_rule.strip()[:500])
     for photo in cleaned:
         TicketPhoto.objects.create(
             ticket=ticket,

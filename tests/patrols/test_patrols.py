@@ -53,6 +53,30 @@ def test_a_failed_item_creates_one_rectification_ticket_with_a_deadline(db):
         _record(round_, second, True)
 
 
+def test_the_rectification_is_opened_by_who_recorded_the_failed_item(client, db):
+    """Not by the manager who planned the round: by the patroller (a technician, who may not
+    log tickets at the desk), and its history says which round and item opened it."""
+    estate = make_estate()
+    planner = make_staff(estate, "manager")
+    round_ = make_round(estate, manager=planner)
+    first, second = round_.checklist.items.all()
+    ticket = _record(round_, first, False, note="三楼楼道有垃圾").ticket
+    assert ticket.created_by == round_.inspector != planner
+    created = ticket.history.get(kind="created")
+    assert created.by == round_.inspector
+    assert f"#{first.pk}" in created.note and first.text in created.note
+    assert f"{round_.pk}" in created.note and "2026-10-05 09:00" in created.note
+    # The ticket page's history shows who opened it and why.
+    client.force_login(planner)
+    page = client.get(f"/repairs/{ticket.pk}/").content.decode()
+    assert first.text in page and round_.inspector.username in page
+    # A manager recording in the inspector's place opens it in their own name.
+    stand_in = make_staff(estate, "manager")
+    other = _record(round_, second, False, note="垃圾桶满", by=stand_in).ticket
+    assert other.created_by == stand_in
+    assert other.history.get(kind="created").by == stand_in
+
+
 def test_a_failure_needs_a_note_and_a_passed_item_opens_nothing(db):
     round_ = make_round(make_estate())
     item = round_.checklist.items.first()
