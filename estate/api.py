@@ -122,10 +122,13 @@ def on_http_error(request, exc: HttpError):
 def _mount() -> None:
     from community.api import router as community_router
     from community.facilities.api import router as facilities_router
+    from estate.assessment.api import router as assessment_router
     from estate.routers import router as estate_router
     from fees.api import router as fees_router
     from renovation.api import router as renovation_router
     from repairs.api import router as repairs_router
+    from repairs.paidservices.api import router as paidservices_router
+    from repairs.patrols.api import router as patrols_router
     from residents.api import router as residents_router
     from residents.movein.api import router as movein_router
 
@@ -137,6 +140,9 @@ def _mount() -> None:
     api.add_router("", community_router)
     api.add_router("", movein_router)
     api.add_router("", facilities_router)
+    api.add_router("", paidservices_router)
+    api.add_router("", patrols_router)
+    api.add_router("", assessment_router)
 
 
 _mount()

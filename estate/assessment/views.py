@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from estate import scoping
-from estate.assessment import registry, services
+from estate.assessment import registry, selectors, services
 from estate.assessment.models import TrainingSession
 from estate.errors import DomainError
 from estate.localtime import month_bounds, today
@@ -35,10 +35,7 @@ def _month(request, estate) -> dt.date:
 
 def _people(request, estate):
     """Whom the user may see: the estate's staff for a manager, else only themself."""
-    users = get_user_model().objects.filter(memberships__estate=estate).order_by("username")
-    if scoping.can(request.user, estate, "assessment.view_staff"):
-        return users
-    return users.filter(pk=request.user.pk)
+    return selectors.people(user=request.user, estate=estate)
 
 
 @estate_page("assessment.view_own")

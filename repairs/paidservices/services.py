@@ -18,7 +18,6 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,23 +29,9 @@ from repairs import services as repair_services
 from repairs import workflow as wf
 from repairs.models import Category, Department, Ticket, TicketEvent
 from repairs.paidservices.models import Order, Service
+from repairs.paidservices.selectors import catalogue
 
 S = Service.Pricing
-
-
-def catalogue(*, estate: Estate, online_only: bool = False) -> list[Service]:
-    """The estate's services: its own, and the company defaults whose code it does not
-    override (one query)."""
-    rows = list(
-        Service.objects.filter(Q(estate=estate) | Q(estate__isnull=True), active=True).order_by(
-            "code", "estate_id"
-        )
-    )
-    own = {s.code for s in rows if s.estate_id == estate.pk}
-    out = [s for s in rows if s.estate_id == estate.pk or s.code not in own]
-    if online_only:
-        out = [s for s in out if s.online]
-    return sorted(out, key=lambda s: (s.name, s.code))
 
 
 def _amount(value, field: str = "price") -> Decimal:
@@ -294,7 +279,3 @@ def order_resolve(*, order: Order, by, note: str = "", now: dt.datetime | None =
         raise DomainError("quote_unconfirmed", _("There is no confirmed price."), status=409)
     repair_services.ticket_resolve(ticket=order.ticket, by=by, note=note, now=now)
     return order
-
-
-def orders(*, estate: Estate) -> QuerySet[Order]:
-    return Order.objects.filter(estate=estate).select_related("service", "ticket__unit")

@@ -18,7 +18,7 @@ from estate.models import Unit
 from estate.pages import estate_page, forbidden, page_of
 from estate.public import public_estate, too_many
 from estate.ratelimit import over_limit
-from repairs.paidservices import services
+from repairs.paidservices import selectors, services
 from repairs.paidservices.forms import ConfirmForm, OrderForm, QuoteForm, ServiceForm
 from repairs.paidservices.models import Order
 
@@ -50,7 +50,7 @@ def catalogue(request, estate):
         "paidservices/catalogue.html",
         {
             "estate": estate,
-            "services": services.catalogue(estate=estate),
+            "services": selectors.catalogue(estate=estate),
             "form": form,
             "can_manage": can_manage,
         },
@@ -91,14 +91,14 @@ def _place_order(request, estate, form, by):
 def order_list(request, estate):
     """The orders, newest first, 50 a page (count, page with service, ticket and unit); and
     the front desk's order form."""
-    offered = services.catalogue(estate=estate)
+    offered = selectors.catalogue(estate=estate)
     form = OrderForm(request.POST or None, services=offered)
     form.services = offered
     if request.method == "POST" and form.is_valid():
         order = _place_order(request, estate, form, request.user)
         if order is not None:
             return redirect("paidservices:order", order.pk)
-    qs = services.orders(estate=estate)
+    qs = selectors.orders(estate=estate)
     count = qs.aggregate(n=Count("id"))["n"]
     return render(
         request,
@@ -174,7 +174,7 @@ def order_action(request, order_id: int, action: str):
 def public_services(request, code: str):
     """The estate's services with their prices, and the order form (services offered online)."""
     estate = public_estate(code)
-    offered = services.catalogue(estate=estate, online_only=True)
+    offered = selectors.catalogue(estate=estate, online_only=True)
     form = OrderForm(request.POST or None, services=offered)
     form.services = offered
     template = "paidservices/public/services.html"

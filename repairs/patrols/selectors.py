@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from estate.localtime import month_bounds
 from estate.models import Estate
 from repairs.models import Ticket
-from repairs.patrols.models import Finding, Round
+from repairs.patrols.models import Checklist, ChecklistItem, Finding, Round
 from repairs.selectors import rate_parts
 
 RECT = Ticket.Kind.RECTIFICATION
@@ -174,4 +174,53 @@ def rounds_for(*, user, estate: Estate) -> QuerySet[Round]:
         Round.objects.filter(estate=estate, inspector=user)
         .select_related("checklist")
         .order_by("status", "planned_for", "id")
+    )
+
+
+def checklists(*, estate: Estate, area: str | None = None) -> QuerySet[Checklist]:
+    """The estate's active checklists with their active items (two queries)."""
+    qs = Checklist.objects.filter(estate=estate, active=True).select_related("estate", "category")
+    if area:
+        qs = qs.filter(area=area)
+    return qs.prefetch_related(
+        Prefetch("items", queryset=ChecklistItem.objects.filter(active=True), to_attr="live_items")
+    ).order_by("area", "name", "id")
+
+
+def round_list(
+    *,
+    estate: Estate,
+    month: dt.date | None = None,
+    status: str | None = None,
+    inspector_id: int | None = None,
+    checklist: Checklist | None = None,
+) -> QuerySet[Round]:
+    """Rounds of an estate (a month's, by planned time), newest first."""
+    qs = Round.objects.filter(estate=estate).select_related("estate", "checklist", "inspector")
+    if month is not None:
+        start, end = month_bounds(month.year, month.month, estate)
+        qs = qs.filter(planned_for__gte=start, planned_for__lt=end)
+    if status:
+        qs = qs.filter(status=status)
+    if inspector_id is not None:
+        qs = qs.filter(inspector_id=inspector_id)
+    if checklist is not None:
+        qs = qs.filter(checklist=checklist)
+    return qs.order_by("-planned_for", "-id")
+
+
+def round_detail(*, round_id: int) -> QuerySet[Round]:
+    """A round with its checklist's active items and its findings (scope it with
+    ``estate.scoping``)."""
+    return (
+        Round.objects.filter(pk=round_id)
+        .select_related("estate", "checklist", "inspector")
+        .prefetch_related(
+            Prefetch(
+                "checklist__items",
+                queryset=ChecklistItem.objects.filter(active=True),
+                to_attr="live_items",
+            ),
+            Prefetch("findings", queryset=Finding.objects.select_related("ticket")),
+        )
     )

@@ -201,3 +201,42 @@ def finding_record(
         round_.status, round_.done_at = Round.Status.DONE, now
         round_.save(update_fields=["status", "done_at"])
     return finding
+
+
+@transaction.atomic
+def findings_record(
+    *,
+    round: Round,  # noqa: A002  (the domain's word)
+    by,
+    results: list[dict],
+    now: dt.datetime | None = None,
+) -> list[Finding]:
+    """Record several items of a round at once (the API): each as ``finding_record``, all or
+    nothing; a refusal names the result it concerns (``results.<i>.<field>``)."""
+    if not results:
+        raise DomainError("invalid", _("Give at least one result."), field="results")
+    items = {i.pk: i for i in ChecklistItem.objects.filter(checklist_id=round.checklist_id)}
+    found = []
+    for n, result in enumerate(results):
+        item = items.get(result.get("item"))
+        try:
+            if item is None:
+                raise DomainError(
+                    "invalid", _("This item is not on the round's checklist."), field="item"
+                )
+            found.append(
+                finding_record(
+                    round=round,
+                    by=by,
+                    item=item,
+                    passed=bool(result.get("passed")),
+                    note=result.get("note", ""),
+                    location=result.get("location", ""),
+                    now=now,
+                )
+            )
+        except DomainError as exc:
+            if exc.status in (400, 422) or exc.code in ("invalid", "conflict"):
+                exc.field = f"results.{n}.{exc.field or 'item'}"
+            raise
+    return found

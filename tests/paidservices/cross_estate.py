@@ -24,3 +24,6 @@ exempt(
     "residents' page keyed by the estate code in the URL; it lists that estate's catalogue only "
     "and a unit of another estate is refused (tests/paidservices/test_paidservices.py)",
 )
+register("api:paid_order_detail", _order)
+register("api:paid_order_quote", _order, methods=("POST",), data={"amount": "10"})
+register("api:paid_order_confirm", _order, methods=("POST",), data={"how": "电话"})
