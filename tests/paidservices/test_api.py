@@ -39,7 +39,10 @@ def test_catalogue_order_quote_confirm_and_the_list(client, desk):
     )
     r = client.get("/api/v1/paid-services?estate=PA01")
     assert r.status_code == 200
-    assert [(s["name"], s["price"]) for s in r.json()] == [("墙面粉刷", None), ("管道疏通", "80.00")]
+    assert [(s["name"], s["price"]) for s in r.json()] == [
+        ("墙面粉刷", None),
+        ("管道疏通", "80.00"),
+    ]
 
     r = post(client, "/api/v1/paid-service-orders", ORDER | {"service": fixed.pk})
     assert r.status_code == 201, r.content

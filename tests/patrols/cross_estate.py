@@ -32,3 +32,10 @@ def _finding(estate):
 
 register("patrols:walk", _round, methods=("GET", "POST"))
 register("patrols:finding_photo", _finding)
+register("api:patrol_round_detail", _round)
+register(
+    "api:patrol_round_results",
+    _round,
+    methods=("POST",),
+    data={"results": [{"item": 1, "passed": True}]},
+)
