@@ -5,7 +5,7 @@ of another estate under this code is the same 404 (test_public.py)."""
 import datetime as dt
 
 from community.facilities.models import Booking
-from tests.cross_estate import exempt, register
+from tests.cross_estate import exempt, register, register_filter
 from tests.facilities.factories import make_facility
 
 
@@ -55,3 +55,23 @@ for _name in (
     "facility_booking_cancel",
 ):
     exempt(f"public:{_name}", _PUBLIC)
+
+
+# List filters that take an id (tests/estate/test_cross_estate_filters.py)
+def _booked(estate):
+    facility = make_facility(estate)
+    Booking.objects.create(
+        estate=estate,
+        facility=facility,
+        date=dt.date(2030, 1, 1),
+        slot_start=dt.time(9),
+        slot_end=dt.time(10),
+        channel="staff",
+        name="乙某某人",
+        token=f"tokf{facility.pk}",
+        created_at=dt.datetime(2029, 12, 1, tzinfo=dt.UTC),
+    )
+    return facility.pk, "乙某某人"
+
+
+register_filter("/api/v1/facility-bookings", "facility", _booked)

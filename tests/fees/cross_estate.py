@@ -2,7 +2,7 @@
 
 import uuid
 
-from tests.cross_estate import register
+from tests.cross_estate import register, register_filter
 from tests.factories import make_staff, make_unit
 from tests.fees.factories import make_bill, pay
 
@@ -45,3 +45,34 @@ register("api:payment_detail", _payment)
 register("api:payment_receipt_pdf", _payment)
 register("api:payment_reverse", _payment, methods=("POST",), data={"reason": "wrong unit"})
 register("api:unit_arrears_notice_pdf", _unit)
+
+
+# List filters that take an id (tests/estate/test_cross_estate_filters.py)
+def _paid_unit(estate):
+    unit = make_unit(estate, "9-9-906")
+    make_bill(unit)
+    payment = pay(unit, "10.00", make_staff(estate, "finance"))
+    return unit.pk, payment.number
+
+
+def _meter(estate):
+    from fees.models import FeeItem
+    from tests.fees.factories import make_fee_item
+
+    make_unit(estate, "9-9-907")
+    item = make_fee_item(estate, "WATER", basis=FeeItem.Basis.METERED, price="3.50")
+    return item.pk, "9-9-907"
+
+
+def _building(estate):
+    from fees.models import FeeItem
+    from tests.fees.factories import make_fee_item
+
+    unit = make_unit(estate, "99-9-908")
+    make_fee_item(estate, "WATER", basis=FeeItem.Basis.METERED, price="3.50")
+    return unit.building_id, "99-9-908"
+
+
+register_filter("/api/v1/payments", "unit_id", _paid_unit)
+register_filter("fees:meters", "item", _meter)
+register_filter("fees:meters", "building", _building)

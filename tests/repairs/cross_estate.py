@@ -1,7 +1,7 @@
 """Every repairs URL with an id, asked for by a user of another estate, answers 404."""
 
 from repairs.models import ReplyTemplate
-from tests.cross_estate import register
+from tests.cross_estate import register, register_filter
 from tests.repairs.factories import make_category, make_ticket
 
 
@@ -81,3 +81,58 @@ register(
 )
 register("repairs:template_edit", _template, methods=("GET", "POST"))
 register("repairs:template_delete", _template, methods=("POST",))
+
+
+# List filters that take an id (tests/estate/test_cross_estate_filters.py)
+def _assigned(estate):
+    from repairs import services
+    from tests.factories import make_staff
+
+    desk, tech = make_staff(estate, "front_desk"), make_staff(estate, "technician")
+    ticket = make_ticket(estate)
+    services.ticket_dispatch(ticket=ticket, by=desk, assignee=tech)
+    return tech.pk, ticket.number
+
+
+def _categorised(estate):
+    ticket = make_ticket(estate)
+    return ticket.category_id, ticket.number
+
+
+def _unit(estate):
+    from tests.factories import make_unit
+
+    unit = make_unit(estate, "9-9-905")
+    return unit.pk, 'value="9-9-905"'
+
+
+def _resident(estate):
+    from tests.residents.factories import make_resident
+
+    return make_resident(estate, name="乙某某人").pk, "乙某某人"
+
+
+def _created(estate):
+    ticket = make_ticket(estate)
+    return ticket.pk, ticket.number
+
+
+register_filter("/api/v1/tickets", "assignee", _assigned)
+register_filter("/api/v1/tickets", "category", _categorised)
+register_filter("repairs:queue", "assignee", _assigned)
+register_filter("repairs:queue", "category", _categorised)
+register_filter(
+    "/api/v1/ticket-deadlines",
+    "category",
+    lambda e: (make_category(e).pk, "resolve_due_at"),
+    query={"priority": "normal"},
+)
+register_filter(
+    "repairs:desk_deadlines",
+    "category",
+    lambda e: (make_category(e).pk, 'id="resolve-due"'),
+    query={"priority": "normal"},
+)
+register_filter("repairs:desk_pick", "unit", _unit)
+register_filter("repairs:desk_pick", "resident", _resident)
+register_filter("repairs:desk", "created", _created)
