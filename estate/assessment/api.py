@@ -94,7 +94,7 @@ class FiguresQuery(Schema):
 class RecordsQuery(Schema):
     estate: str = Field(description="estate code")
     month: str | None = MONTH
-    user: int = Field(description="user id")
+    user: int | None = Field(None, description="user id; oneself when omitted")
     figure: str = Field(max_length=50, description="figure key, as listed by /assessment/figures")
 
 
@@ -162,7 +162,7 @@ def records(request, query: Query[RecordsQuery]):
     figure = registry.get(query.figure)
     if figure is None:
         raise DomainError("invalid", _("Unknown figure."), field="figure")
-    person = _person(request, estate, query.user)
+    person = _person(request, estate, query.user if query.user is not None else request.auth.pk)
     month = _month(query.month, estate)
     rows = selectors.figure_records(estate=estate, month=month, figure=figure, user_id=person.pk)
     return [{"label": label, "url": url} for label, url in rows]

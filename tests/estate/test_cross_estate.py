@@ -134,7 +134,7 @@ def test_every_api_list_refuses_another_estates_code_in_the_query(client):
     ]
     assert len(operations) >= 3, operations
     # Other required parameters, so that only the estate decides the answer.
-    extra = {"period": "2026-10", "year": "2026", "category": "0"}
+    extra = {"period": "2026-10", "year": "2026", "category": "0", "figure": "tickets_handled"}
     for path in operations:
         params = {k: v for k, v in extra.items() if k in _query_names(spec, path)}
         own = client.get(path, {"estate": "XA03", **params}, **auth)
