@@ -14,6 +14,7 @@ import secrets
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from estate.errors import DomainError
 from estate.models import Estate
@@ -48,7 +49,9 @@ def pending_photos_keep(
     of them. Returns (rows kept, error messages of the files refused)."""
     now = now or timezone.now()
     if not valid_token(token):
-        raise DomainError("invalid", "bad upload token", field="upload_token")
+        raise DomainError(
+            "invalid", _("The photo upload token is not valid."), field="upload_token"
+        )
     kept, errors = [], []
     for upload in [u for u in (uploads or ()) if u]:
         if len(kept) >= room:
@@ -83,7 +86,7 @@ def pending_photos_discard(*, estate: Estate, token: str, ids=None) -> int:
     if ids is not None:
         rows = rows.filter(pk__in=list(ids))
     names = list(rows.values_list("image", flat=True))
-    count, _ = rows.delete()
+    count, _deleted = rows.delete()
     transaction.on_commit(lambda: _delete_files(names))
     return count
 
@@ -94,6 +97,6 @@ def pending_photos_purge(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     rows = PendingPhoto.objects.filter(expires_at__lte=now)
     names = list(rows.values_list("image", flat=True))
-    count, _ = rows.delete()
+    count, _deleted = rows.delete()
     transaction.on_commit(lambda: _delete_files(names))
     return count
