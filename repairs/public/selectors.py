@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from estate.models import Estate
 from repairs.models import PendingPhoto, Ticket
+from repairs.photos import pending_token_valid
 
 
 def public_ticket(*, estate: Estate, tracking_code: str):
@@ -65,9 +66,7 @@ def tickets_for_phone(*, estate: Estate, phone_index: str, limit: int = 50):
 
 def pending_photos(*, estate: Estate, token: str, now=None) -> list[PendingPhoto]:
     """The photos still kept under a report form's token (none once expired or malformed)."""
-    from repairs.services.pending import valid_token
-
-    if not valid_token(token):
+    if not pending_token_valid(token):
         return []
     now = now or timezone.now()
     return list(

@@ -9,8 +9,6 @@ the estate; rows expire after ``PENDING_TTL`` and a periodic task removes them w
 from __future__ import annotations
 
 import datetime as dt
-import re
-import secrets
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,18 +17,11 @@ from django.utils.translation import gettext as _
 from estate.errors import DomainError
 from estate.models import Estate
 from repairs.models import PendingPhoto
-from repairs.photos import MAX_PHOTOS, clean_photo
+from repairs.photos import MAX_PHOTOS, clean_photo, pending_token_new, pending_token_valid
 
 PENDING_TTL = dt.timedelta(hours=1)
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
-
-
-def valid_token(token: str | None) -> bool:
-    return bool(token) and bool(_TOKEN.fullmatch(token))
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(24)
+valid_token = pending_token_valid
+new_token = pending_token_new
 
 
 def _delete_files(names: list[str]) -> None:
