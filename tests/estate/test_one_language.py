@@ -106,25 +106,26 @@ def typed_data() -> set[str]:
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
+    """Demo data for every module (one estate, two months), removed after the module."""
     with django_db_blocker.unblock():
-        call_command(
-            "seed_demo",
-            "--estates",
-            "1",
-            "--months",
-            "2",
-            "--seed",
-            "3",
-            "--units-per-estate",
-            "24",
-            "--now",
-            NOW,
-            verbosity=0,
-        )
-        yield
-        from django.core.management import call_command as cc
-
-        cc("flush", "--noinput", verbosity=0)
+        try:
+            call_command(
+                "seed_demo",
+                "--estates",
+                "1",
+                "--months",
+                "2",
+                "--seed",
+                "3",
+                "--units-per-estate",
+                "24",
+                "--now",
+                NOW,
+                verbosity=0,
+            )
+            yield
+        finally:
+            call_command("flush", "--noinput", verbosity=0)
 
 
 def _pages(estate: Estate) -> list[tuple[str, str]]:
