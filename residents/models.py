@@ -187,15 +187,15 @@ class ResidentChange(models.Model):
         verbose_name_plural = _("file changes")
         ordering = ["-at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.resident_id} {self.kind} {self.field}"
+
     @property
     def field_label(self) -> str:
         """The changed field's name in the page's language."""
         from estate.models import field_label
 
         return field_label(Resident, self.field) if self.field else ""
-
-    def __str__(self) -> str:
-        return f"{self.resident_id} {self.kind} {self.field}"
 
 
 class ImportJob(models.Model):
