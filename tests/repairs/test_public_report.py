@@ -261,3 +261,27 @@ def test_expired_kept_photos_attach_nothing_and_are_purged_with_their_files(
         assert repair_services.pending_photos_purge() == 1
     assert not PendingPhoto.objects.exists()
     assert not default_storage.exists(photo.image.name)
+
+
+def test_the_error_reads_in_the_pages_language_with_the_categories_names_in_it(client, estate):
+    complaint_category = _category(estate, "complaint")
+    client.cookies["django_language"] = "en"
+    response = client.post(
+        "/r/HY01/",
+        _form(estate, category=str(complaint_category.pk)),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    html = response.content.decode()
+    errors = html[html.index('id="error-category"') :].split("</ul>")[0]
+    assert "Choose a category for repair: " in errors and "Plumbing, " in errors
+    assert "给排水" not in errors and "、" not in errors
+
+    client.cookies["django_language"] = "zh-hans"
+    response = client.post(
+        "/r/HY01/",
+        _form(estate, category=str(complaint_category.pk)),
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    html = response.content.decode()
+    errors = html[html.index('id="error-category"') :].split("</ul>")[0]
+    assert "给排水、" in errors and "Plumbing" not in errors and "Choose" not in errors
