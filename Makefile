@@ -11,25 +11,30 @@ XDIST ?= -n 2
 
 .PHONY: install run test test-pg lint format bench fuzz messages clean
 
+# The development machine's local settings (gitignored), read by estate/settings.py so that
+# `.venv/bin/python manage.py …` runs as the README writes it. Never on a server.
+.env:
+	@printf '%s\n' '# Local development settings written by `make run`; never commit, never on a server.' 'DEBUG=1' > .env
+
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) .env
 
-run: $(STAMP)
-	@DEBUG=1 $(BIN)/python manage.py migrate --noinput -v 0
-	@DEBUG=1 $(BIN)/python manage.py seed_demo --if-empty --estates 2 --months 6 --seed 1
+run: $(STAMP) .env
+	@$(BIN)/python manage.py migrate --noinput -v 0
+	@$(BIN)/python manage.py seed_demo --if-empty --estates 2 --months 6 --seed 1
 	@echo ""
 	@echo "  EstateDesk: http://127.0.0.1:$(PORT)/"
 	@echo "  Log in as hy01-manager / demo1234 (front desk: hy01-frontdesk, finance: hy01-finance; admin: admin)"
 	@echo "  API docs:   http://127.0.0.1:$(PORT)/api/v1/docs"
 	@echo ""
-	@DEBUG=1 $(BIN)/python manage.py run_huey -q & huey=$$!; \
+	@$(BIN)/python manage.py run_huey -q & huey=$$!; \
 	  trap 'kill $$huey 2>/dev/null' EXIT INT TERM; \
-	  DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)

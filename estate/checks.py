@@ -40,3 +40,19 @@ def field_encryption_key_check(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def env_file_check(app_configs=None, **kwargs):
+    """A server takes its settings from its environment, never from a developer's ``.env``."""
+    loaded = list(getattr(settings, "ENV_FILE_LOADED", []) or [])
+    if not loaded:
+        return []
+    return [
+        Error(
+            f"Settings read from {settings.ENV_FILE}: {', '.join(loaded)}.",
+            hint="Remove the development .env (written by `make run`) from the server and set "
+            "the variables in the deployment's environment.",
+            id="estate.E020",
+        )
+    ]

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from estate import localtime
 from estate.errors import DomainError
@@ -71,7 +72,9 @@ class Period:
         """``end`` is exclusive, as in the API's ``to``."""
         tz = ZoneInfo(tz) if isinstance(tz, str) else tz
         if end <= start:
-            raise DomainError("invalid", "'to' must be after 'from'", field="to")
+            raise DomainError(
+                "invalid", _("The end of the period must be after its start."), field="to"
+            )
         return cls(
             label=f"{start.isoformat()}..{end.isoformat()}",
             start=localtime.day_start(start, tz),

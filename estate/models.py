@@ -176,6 +176,27 @@ class AccessLog(models.Model):
             f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.object_type}#{self.object_id}.{self.field}"
         )
 
+    @property
+    def field_label(self) -> str:
+        """The field's name in the page's language (its code when the model no longer has it)."""
+        from django.apps import apps
+
+        try:
+            model = apps.get_model(self.object_type)
+        except (LookupError, ValueError):
+            return self.field
+        return field_label(model, self.field)
+
+
+def field_label(model, name: str) -> str:
+    """A model field's verbose name (``phone`` also finds ``phone_masked``), else ``name``."""
+    for candidate in (name, f"{name}_masked"):
+        try:
+            return str(model._meta.get_field(candidate).verbose_name)
+        except Exception:  # noqa: BLE001 - FieldDoesNotExist, or a name that is not a field
+            continue
+    return name
+
 
 class KpiSnapshot(models.Model):
     """One metric of one estate for one period, as last computed."""

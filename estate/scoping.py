@@ -7,6 +7,7 @@ admin (superuser or the ``estate.view_all_estates`` permission) sees every estat
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from estate.errors import DomainError
 from estate.models import Estate, Membership, Role
@@ -70,7 +71,7 @@ def estate_by_code(user, code: str | None, *, field: str = "estate") -> Estate:
     """The estate with this code if the user may see it; an unknown code and another company
     estate both answer 404 (the same answer, so codes cannot be probed)."""
     if not code:
-        raise DomainError("invalid", "estate is required", field=field)
+        raise DomainError("invalid", _("Choose an estate."), field=field)
     try:
         return estates_for(user).get(code=code.strip().upper())
     except Estate.DoesNotExist:
@@ -102,7 +103,7 @@ def can(user, estate: Estate | int, action: str) -> bool:
 
 def require(user, estate: Estate | int, action: str) -> None:
     if not can(user, estate, action):
-        raise DomainError("forbidden", "Your role does not allow this.", status=403)
+        raise DomainError("forbidden", _("Your role does not allow this."), status=403)
 
 
 ALL_ROLES = frozenset(Role.values)

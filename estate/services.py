@@ -5,6 +5,7 @@ import secrets
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from estate import kpi
 from estate.errors import DomainError
@@ -72,7 +73,7 @@ def _hash_token(token: str) -> str:
 def api_token_create(*, user, name: str = "") -> tuple[ApiToken, str]:
     """A new bearer token for the user. The plain token is returned once and never stored."""
     if not user.is_active:
-        raise DomainError("invalid", "inactive users cannot hold tokens", field="user")
+        raise DomainError("invalid", _("An inactive user cannot hold an API token."), field="user")
     token = "ed_" + secrets.token_urlsafe(32)
     record = ApiToken.objects.create(
         user=user, name=name[:64], prefix=token[:10], key_hash=_hash_token(token)
@@ -134,7 +135,7 @@ def unit_status_set(*, unit: Unit, status: str) -> Unit:
     """Set a unit's status (e.g. renovating while works run, occupied after acceptance).
     Called inside the caller's transaction by the module that owns the reason for it."""
     if status not in Unit.Status.values:
-        raise DomainError("invalid", "unknown unit status", field="status")
+        raise DomainError("invalid", _("Unknown unit status."), field="status")
     Unit.objects.filter(pk=unit.pk).update(status=status)
     unit.status = status
     return unit

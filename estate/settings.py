@@ -1,4 +1,5 @@
-"""EstateDesk settings: everything comes from the environment.
+"""EstateDesk settings: everything comes from the environment (on a development machine,
+also from the gitignored ``.env`` that ``make run`` writes; the real environment wins).
 
 Embedded default (nothing set): SQLite under var/, Huey on its SQLite storage, the database
 cache. Real deployment: DATABASE_URL=postgres://..., REDIS_URL=redis://... switch to PostgreSQL,
@@ -12,8 +13,6 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -26,6 +25,35 @@ def env_bool(name: str, default: bool) -> bool:
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
+
+def load_env_file(path: Path) -> list[str]:
+    """A development machine's local settings: ``KEY=VALUE`` lines of ``.env`` (written by
+    ``make run``, gitignored), so ``manage.py`` commands run as the README writes them. The real
+    environment always wins; tests (TESTING=1) never read it. A server has no ``.env``: without
+    DEBUG and SECRET_KEY in its environment the settings refuse to load (fail closed)."""
+    loaded: list[str] = []
+    if env_bool("TESTING", False) or not path.is_file():
+        return loaded
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        key = key.strip().removeprefix("export ").strip()
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        if key and key not in os.environ:
+            os.environ[key] = value
+            loaded.append(key)
+    return loaded
+
+
+ENV_FILE = Path(os.environ.get("ENV_FILE") or BASE_DIR / ".env")
+# What came from .env, not the environment: `check --deploy` refuses it (estate.E020).
+ENV_FILE_LOADED = load_env_file(ENV_FILE)
+VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")

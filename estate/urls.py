@@ -21,6 +21,7 @@ urlpatterns = [
     path("kpis/recompute/", views.kpi_recompute, name="kpi_recompute"),
     path("notifications/", views.notifications, name="notifications"),
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("health/", health.health_page, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -202,7 +202,7 @@ def _official_days(year: int) -> tuple[str, bool, list[tuple[dt.date, str, str]]
         return CalendarDay.Source.CHINESE_CALENDAR, False, rows
     except NotImplementedError:
         pass
-    table = holidays.China(years=year)
+    table = holidays.China(years=year, language="en_US")  # named as shown: holiday_names
     rows = [(d, CalendarDay.DayKind.HOLIDAY, str(n)) for d, n in sorted(table.items())]
     makeup = sorted(d for d in getattr(table, "weekend_workdays", ()) if d.year == year)
     rows += [(d, CalendarDay.DayKind.WORKDAY, "") for d in makeup]

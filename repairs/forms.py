@@ -96,7 +96,7 @@ class DeskForm(forms.Form):
         label=_("Description"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
     )
     photos = PhotosField(label=_("Photos (up to 3)"), required=False)
-    major_complaint = forms.BooleanField(label=_("Major complaint (重大投诉)"), required=False)
+    major_complaint = forms.BooleanField(label=_("Major complaint"), required=False)
     preferred_visit_time = forms.DateTimeField(
         label=_("Preferred visiting time"),
         required=False,

@@ -1,6 +1,7 @@
 """Ticket photos: images only, at most 5 MB, re-encoded so no EXIF (GPS location) survives."""
 
 import io
+import re
 import secrets
 import warnings
 from dataclasses import dataclass
@@ -82,3 +83,15 @@ def clean_photos(uploads) -> list[CleanPhoto]:
     if len(uploads) > MAX_PHOTOS:
         raise DomainError("invalid", _("At most %(n)d photos.") % {"n": MAX_PHOTOS}, field="photos")
     return [clean_photo(u) for u in uploads]
+
+
+# The token under which a refused report's photos are kept (repairs/services/pending.py).
+_PENDING_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+def pending_token_new() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def pending_token_valid(token: str | None) -> bool:
+    return bool(token) and bool(_PENDING_TOKEN.fullmatch(token))

@@ -19,3 +19,10 @@ def tickets_flag_overdue():
 def return_visit_samples_create():
     """The previous month's quality return-visit sample of every estate (1st of the month)."""
     return services.return_visit_samples_create_all()
+
+
+@db_periodic_task(crontab(minute="*/15"))
+@periodic_run("pending-photos-purge", ttl=900)
+def pending_photos_purge():
+    """Remove photos kept for failed resident reports once their token expired (15 minutes)."""
+    return services.pending_photos_purge()

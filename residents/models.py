@@ -190,6 +190,13 @@ class ResidentChange(models.Model):
     def __str__(self) -> str:
         return f"{self.resident_id} {self.kind} {self.field}"
 
+    @property
+    def field_label(self) -> str:
+        """The changed field's name in the page's language."""
+        from estate.models import field_label
+
+        return field_label(Resident, self.field) if self.field else ""
+
 
 class ImportJob(models.Model):
     """A spreadsheet of residents being checked (dry run) or imported by a Huey task. The rows

@@ -11,6 +11,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from estate.errors import DomainError
 from estate.localtime import today
@@ -38,14 +39,14 @@ S = Application.Status
 MAX_PAST = dt.timedelta(days=30)
 MAX_FUTURE = dt.timedelta(minutes=10)
 
-# The acceptance checklist (验收): item -> label shown on the form.
+# The acceptance checklist (验收): item -> label shown on the form (in the page's language).
 ACCEPTANCE_ITEMS = {
-    "structure": "承重结构未改动",
-    "facade": "外立面与门窗未改动",
-    "plumbing": "给排水与防水完好",
-    "electrical": "电气线路安全",
-    "fire": "消防设施完好",
-    "common_areas": "公共区域已清洁、无遗留垃圾",
+    "structure": gettext_lazy("Load-bearing structure unchanged"),
+    "facade": gettext_lazy("Facade, doors and windows unchanged"),
+    "plumbing": gettext_lazy("Water supply, drainage and waterproofing intact"),
+    "electrical": gettext_lazy("Electrical wiring safe"),
+    "fire": gettext_lazy("Fire safety equipment intact"),
+    "common_areas": gettext_lazy("Common areas cleaned, no rubbish left"),
 }
 
 

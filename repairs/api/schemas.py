@@ -281,7 +281,12 @@ class CalendarDayOut(Schema):
     date: dt.date
     kind: str
     name: str
+    label: str  # the name in the request's language (an imported holiday's name translated)
     source: str
+
+    @staticmethod
+    def resolve_label(obj) -> str:
+        return obj.display_name
 
 
 class HoursOut(Schema):

@@ -17,6 +17,7 @@ from repairs.models.config import (
 from repairs.models.tickets import (
     OPEN_STATUSES,
     RUNNING_STATUSES,
+    PendingPhoto,
     ReturnVisit,
     ReturnVisitSample,
     ReturnVisitSampleRun,
@@ -26,6 +27,7 @@ from repairs.models.tickets import (
     TicketPhoto,
     overdue_candidates_q,
     overdue_q,
+    pending_photo_path,
     photo_path,
 )
 
@@ -37,6 +39,7 @@ __all__ = [
     "Category",
     "Department",
     "Kind",
+    "PendingPhoto",
     "RESIDENT_KINDS",
     "Priority",
     "ReplyTemplate",
@@ -50,5 +53,6 @@ __all__ = [
     "WorkingHours",
     "overdue_candidates_q",
     "overdue_q",
+    "pending_photo_path",
     "photo_path",
 ]

@@ -161,6 +161,13 @@ class CalendarDay(models.Model):
     def __str__(self) -> str:
         return f"{self.date} {self.kind}"
 
+    @property
+    def display_name(self) -> str:
+        """The name in the page's language (an imported holiday's name is translated)."""
+        from repairs.holiday_names import holiday_label
+
+        return holiday_label(self.name)
+
 
 class CalendarYear(models.Model):
     """A year whose holidays were imported (or confirmed by hand) for an estate. A year with

@@ -392,3 +392,30 @@ class ReturnVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.at:%Y-%m-%d}"
+
+
+def pending_photo_path(instance: "PendingPhoto", filename: str) -> str:
+    return f"pending/{instance.estate_id}/{timezone.now():%Y/%m/%d}/{filename}"
+
+
+class PendingPhoto(models.Model):
+    """A photo a resident attached to a report that came back with an error: kept, already
+    re-encoded, under the form's short-lived token, so the next submission carries it without
+    picking it again. Rows past ``expires_at`` are removed by a periodic task with their files."""
+
+    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64, db_index=True)
+    image = models.ImageField(_("photo"), upload_to=pending_photo_path)
+    original_name = models.CharField(max_length=100, blank=True)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("photo awaiting a report")
+        verbose_name_plural = _("photos awaiting a report")
+        ordering = ["token", "id"]
+
+    def __str__(self) -> str:
+        return self.image.name

@@ -4,6 +4,27 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from repairs.models import RESIDENT_KINDS, Ticket
+from repairs.services.intake import category_mismatch_message
+
+# What the browser checks before sending (the server checks again, estate/validators.py):
+# 11 digits starting with 1, optionally after +86 / 0086, spaces or dashes between digits.
+PHONE_PATTERN = r"(?:\+86|0086)?[ \-]?1[3-9](?:[ \-]?[0-9]){9}"
+
+
+class CategorySelect(forms.Select):
+    """The category list with each option's kind (``data-kind``), so the page's script
+    (repairs/static/repairs/report.js) offers only the categories of the chosen kind."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kinds: dict[str, str] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        kind = self.kinds.get(str(value))
+        if kind:
+            option["attrs"]["data-kind"] = kind
+        return option
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -36,7 +57,7 @@ class ReportForm(forms.Form):
         initial=Ticket.Kind.REPAIR,
         widget=forms.RadioSelect,
     )
-    category = forms.ChoiceField(label=_("Category"))
+    category = forms.ChoiceField(label=_("Category"), widget=CategorySelect)
     unit_number = forms.CharField(
         label=_("Unit number"),
         required=False,
@@ -55,7 +76,13 @@ class ReportForm(forms.Form):
         label=_("Mobile phone"),
         max_length=20,
         widget=forms.TextInput(
-            attrs={"type": "tel", "inputmode": "numeric", "autocomplete": "tel"}
+            attrs={
+                "type": "tel",
+                "inputmode": "tel",
+                "autocomplete": "tel",
+                "pattern": PHONE_PATTERN,
+                "title": _("Enter an 11-digit mainland mobile number, e.g. 13812345678."),
+            }
         ),
     )
     description = forms.CharField(
@@ -75,9 +102,23 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         groups: dict[str, list] = {}
         labels = dict(Ticket.Kind.choices)
+        self.categories = {str(category.pk): category for category in categories}
         for category in categories:
             groups.setdefault(labels[category.kind], []).append((str(category.pk), category.label))
         self.fields["category"].choices = [("", _("Choose…"))] + list(groups.items())
+        self.fields["category"].widget.kinds = {
+            pk: category.kind for pk, category in self.categories.items()
+        }
+
+    def clean(self):
+        """A category of another kind is refused here too (the service checks again), with
+        the categories that fit the chosen kind."""
+        data = super().clean()
+        kind, category = data.get("kind"), self.categories.get(data.get("category") or "")
+        if kind and category is not None and category.kind != kind:
+            fitting = [c.label for c in self.categories.values() if c.kind == kind]
+            self.add_error("category", category_mismatch_message(kind, fitting))
+        return data
 
 
 class RatingForm(forms.Form):

@@ -2,10 +2,12 @@
 plain words, a phone's own requests."""
 
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from estate.models import Estate
-from repairs.models import Ticket
+from repairs.models import PendingPhoto, Ticket
+from repairs.photos import pending_token_valid
 
 
 def public_ticket(*, estate: Estate, tracking_code: str):
@@ -59,4 +61,14 @@ def tickets_for_phone(*, estate: Estate, phone_index: str, limit: int = 50):
         Ticket.objects.filter(estate=estate, reporter_phone_index=phone_index)
         .select_related("category")
         .order_by("-reported_at")[:limit]
+    )
+
+
+def pending_photos(*, estate: Estate, token: str, now=None) -> list[PendingPhoto]:
+    """The photos still kept under a report form's token (none once expired or malformed)."""
+    if not pending_token_valid(token):
+        return []
+    now = now or timezone.now()
+    return list(
+        PendingPhoto.objects.filter(estate=estate, token=token, expires_at__gt=now).order_by("id")
     )

@@ -22,8 +22,15 @@ from repairs import selectors
 from repairs import services as repair_services
 from repairs import workflow as wf
 from repairs.models import Ticket
+from repairs.photos import MAX_PHOTOS
 from repairs.public.forms import CodeForm, PhoneForm, RatingForm, ReportForm
-from repairs.public.selectors import public_ticket, public_timeline, tickets_for_phone
+from repairs.public.selectors import (
+    pending_photos,
+    public_ticket,
+    public_timeline,
+    tickets_for_phone,
+)
+from repairs.services import pending
 
 # Where the repairs service's field names show on the form.
 _FORM_FIELD = {
@@ -48,20 +55,50 @@ _too_many = too_many
 
 @require_http_methods(["GET", "POST"])
 def report(request, code: str):
-    """The report form (扫码报修). A submission with errors comes back filled in."""
+    """The report form (扫码报修). A submission with errors comes back filled in, and the
+    photos it carried stay attached (kept under the form's token, repairs/services/pending.py)."""
     estate = _estate(code)
     categories = list(selectors.categories(estate=estate, for_residents=True))
     template = "repairs/public/report.html"
     if request.method == "GET":
         form = ReportForm(categories=categories)
-        return render(request, template, {"estate": estate, "form": form})
+        context = {"estate": estate, "form": form, "upload_token": pending.new_token()}
+        return render(request, template, context)
 
     form = ReportForm(request.POST, request.FILES, categories=categories)
-    context = {"estate": estate, "form": form, "photos_dropped": bool(request.FILES)}
+    token = request.POST.get("upload_token", "")
+    if not pending.valid_token(token):
+        token = pending.new_token()
+    # Kept photos the resident left ticked go with this submission; unticked ones are dropped.
+    ticked = set(request.POST.getlist("keep_photo"))
+    attached = pending_photos(estate=estate, token=token)
+    dropped = [p.pk for p in attached if str(p.pk) not in ticked]
+    attached = [p for p in attached if str(p.pk) in ticked]
+    uploads = request.FILES.getlist("photos")
+    context = {"estate": estate, "form": form, "upload_token": token, "attached": attached}
+
+    def refuse(status=400, *, keep_new=True):
+        if dropped:
+            repair_services.pending_photos_discard(estate=estate, token=token, ids=dropped)
+        if uploads and keep_new:
+            room = max(0, MAX_PHOTOS - len(attached))
+            kept, errors = repair_services.pending_photos_keep(
+                estate=estate, token=token, uploads=uploads, room=room
+            )
+            attached.extend(kept)
+            shown = form.errors.get("photos", [])
+            for message in errors:
+                if message not in shown:
+                    form.add_error("photos", message)
+        context["photos_dropped"] = bool(uploads) and not keep_new
+        return render(request, template, context, status=status)
+
     if over_limit(request, group="resident-submit", rate=settings.RESIDENT_LIMITS["submit"]):
-        return _too_many(request, estate, template, context)
+        # Nothing new is stored for a client over its limit.
+        context["limited"] = True
+        return refuse(429, keep_new=False)
     if not form.is_valid():
-        return render(request, template, context, status=400)
+        return refuse()
     data = form.cleaned_data
     if data["website"]:
         form.add_error(None, _("This submission looks automated and was not saved."))
@@ -78,13 +115,17 @@ def report(request, code: str):
             reporter_phone=data["phone"],
             unit_number=data["unit_number"],
             common_area=data["common_area"],
-            photos=data["photos"],
+            photos=[p.image for p in attached] + list(data["photos"]),
             preferred_visit_time=data["preferred_visit_time"],
             by=None,
         )
     except DomainError as exc:
         form.add_error(_FORM_FIELD.get(exc.field or ""), exc.message)
-        return render(request, template, context, status=400)
+        return refuse()
+    finally:
+        for photo in attached:
+            photo.image.close()
+    repair_services.pending_photos_discard(estate=estate, token=token)
     return redirect(reverse("public:track", args=[estate.code, ticket.tracking_code]) + "?new=1")
 
 

@@ -10,6 +10,11 @@ and exists for imports, demo data and tests.
 
 from repairs.services.charges import ticket_charge_set, ticket_paid_service_bill
 from repairs.services.intake import ticket_create, ticket_photo_add
+from repairs.services.pending import (
+    pending_photos_discard,
+    pending_photos_keep,
+    pending_photos_purge,
+)
 from repairs.services.periodic import tickets_flag_overdue
 from repairs.services.transitions import (
     ticket_accept,
@@ -30,6 +35,9 @@ from repairs.services.visits import (
 )
 
 __all__ = [
+    "pending_photos_discard",
+    "pending_photos_keep",
+    "pending_photos_purge",
     "return_visit_record",
     "return_visit_sample_create",
     "return_visit_samples_create_all",

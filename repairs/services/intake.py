@@ -8,6 +8,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from estate import localtime
 from estate.errors import DomainError
@@ -28,13 +29,28 @@ E = TicketEvent.EventKind
 DESCRIPTION_MAX = 2000
 
 
-def _resolve_category(estate: Estate, kind: str, category) -> Category:
-    error = DomainError(
-        "invalid", _("Choose a category of this estate for this kind of ticket."), field="category"
+def category_mismatch_message(kind: str, fitting: list[str]) -> str:
+    """The error for a category that does not fit the kind, naming the categories that do."""
+    kind_label = Ticket.Kind(kind).label
+    if not fitting:
+        return _("This estate has no category for %(kind)s.") % {"kind": kind_label}
+    return _("Choose a category for %(kind)s: %(fitting)s.") % {
+        "kind": kind_label,
+        "fitting": pgettext("list separator", ", ").join(fitting),
+    }
+
+
+def _category_error(estate: Estate, kind: str) -> DomainError:
+    fitting = Category.objects.filter(estate=estate, kind=kind, active=True).order_by("sort", "id")
+    return DomainError(
+        "invalid", category_mismatch_message(kind, [c.label for c in fitting]), field="category"
     )
+
+
+def _resolve_category(estate: Estate, kind: str, category) -> Category:
     if isinstance(category, Category):
         if category.estate_id != estate.pk or category.kind != kind or not category.active:
-            raise error
+            raise _category_error(estate, kind)
         return category
     try:
         lookup = {"pk": int(category)}
@@ -42,7 +58,7 @@ def _resolve_category(estate: Estate, kind: str, category) -> Category:
         lookup = {"code": str(category or "")}
     found = Category.objects.filter(estate=estate, kind=kind, active=True, **lookup).first()
     if found is None:
-        raise error
+        raise _category_error(estate, kind)
     return found
 
 

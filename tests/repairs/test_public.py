@@ -98,7 +98,8 @@ def test_a_file_that_is_not_an_image_is_refused(client, estate):
     fake = SimpleUploadedFile("leak.png", b"not an image at all", content_type="image/png")
     response = client.post("/r/HY01/", {**_form(estate), "photos": [fake]})
     assert response.status_code == 400 and 'id="error-photos"' in response.content.decode()
-    assert "attach them again" in response.content.decode() or "重新" in response.content.decode()
+    # A file that is not a photo is not kept for the next submission.
+    assert 'name="keep_photo"' not in response.content.decode()
     assert not Ticket.objects.exists()
 
 

@@ -1,4 +1,6 @@
-"""A resident on a 360-px phone: fill the form, get it wrong, fix it, follow it, rate it.
+"""A resident on a 360-px phone: fill the form, get it wrong (the browser stops a short phone
+number; the server refuses an unknown unit and keeps the two photos attached), fix it, follow
+it, rate it.
 
 Drives Debian's Chromium (/usr/bin/chromium) with Playwright against the live test server;
 screenshots of the form and the tracking page are saved under test-artifacts/."""
@@ -21,6 +23,16 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium"),
 ]
+
+
+def _png(name):
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (60, 40), (200, 30, 30)).save(buffer, "PNG")
+    return {"name": name, "mimeType": "image/png", "buffer": buffer.getvalue()}
 
 
 @pytest.fixture
@@ -66,28 +78,46 @@ def test_resident_reports_follows_and_rates_on_a_phone(live_server, page):
         ".map(e => e.tagName + '#' + e.id + '.' + e.className + ':' + e.getBoundingClientRect().right)"
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, wide
+    # The category list follows the kind: a complaint offers only complaint categories.
+    page.check("input[name=kind][value=complaint]")
+    offered = page.evaluate(
+        "[...document.querySelectorAll('select[name=category] option[data-kind]')]"
+        ".filter(o => !o.disabled).map(o => o.dataset.kind)"
+    )
+    assert offered and set(offered) == {"complaint"}
     page.check("input[name=kind][value=repair]")
     page.select_option("select[name=category]", str(category.pk))
-    page.fill("input[name=unit_number]", "3-2-1501")
+    page.fill("input[name=unit_number]", "9-9-9999")  # no such unit: the server refuses it
     page.fill("input[name=name]", "王女士")
     page.fill("input[name=phone]", "1381234567")  # one digit short
     page.fill("textarea[name=description]", "厨房水管漏水，地上有积水")
+    page.set_input_files("input[name=photos]", [_png("leak.png"), _png("floor.png")])
     page.screenshot(path=str(ARTIFACTS / "resident-form-360.png"), full_page=True)
     page.click("button[type=submit]")
 
-    # Back with the error beside the phone, and everything else still filled in.
-    assert page.locator("#error-phone").is_visible()
+    # The browser stops the short number before anything is sent.
+    assert page.evaluate("document.querySelector('input[name=phone]').validity.patternMismatch")
+    assert page.url.rstrip("/").endswith("/r/HY01")
+    page.fill("input[name=phone]", "13812345678")
+    page.click("button[type=submit]")
+
+    # Back from the server with the error beside the unit, everything else still filled in,
+    # and the two photos already attached.
+    page.wait_for_selector("#error-unit_number")
     assert page.input_value("input[name=name]") == "王女士"
-    assert page.input_value("input[name=unit_number]") == "3-2-1501"
+    assert page.input_value("input[name=phone]") == "13812345678"
     assert page.input_value("textarea[name=description]") == "厨房水管漏水，地上有积水"
     assert page.input_value("select[name=category]") == str(category.pk)
     assert page.is_checked("input[name=kind][value=repair]")
+    assert page.locator("#attached-photos input[name=keep_photo]:checked").count() == 2
     assert not Ticket.objects.exists()
+    page.screenshot(path=str(ARTIFACTS / "resident-form-error-360.png"), full_page=True)
 
-    page.fill("input[name=phone]", "13812345678")
+    page.fill("input[name=unit_number]", "3-2-1501")
     page.click("button[type=submit]")
     page.wait_for_selector("#submitted")
     ticket = Ticket.objects.get()
+    assert ticket.photos.count() == 2  # sent without picking them again
     assert page.inner_text("#ticket-number") == ticket.number
     assert page.inner_text("#status") == "已提交"
     tracking_url = page.url.split("?")[0]
