@@ -30,6 +30,7 @@ from fees.selectors.arrears import (
     unit_reminders,
     units_to_remind,
 )
+from fees.selectors.dayend import DayEnd, MethodLine, day_cashiers, day_end
 from fees.selectors.bills import (
     BILL_STATUS,
     BillFilters,
@@ -57,6 +58,8 @@ __all__ = [
     "REMIND_QUIET_DAYS",
     "ZERO",
     "BillFilters",
+    "DayEnd",
+    "MethodLine",
     "RateParts",
     "StatementLine",
     "arrears_ageing",
@@ -69,6 +72,8 @@ __all__ = [
     "bill_reissue_id",
     "bill_totals",
     "cashier_units",
+    "day_cashiers",
+    "day_end",
     "desk_today",
     "due_cohort",
     "fee_item_list",
