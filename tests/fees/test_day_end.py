@@ -157,3 +157,26 @@ def test_the_page_takes_a_fixed_number_of_queries(
     with django_assert_num_queries(14):
         response = client.get(reverse("fees:day_end"), {"estate": "HY01", "day": "2026-11-20"})
     assert response.content.decode().count("HY01-SJ2026-") >= 6
+
+
+def test_the_api_gives_the_same_figures(client, estate_a, day, finance_a):
+    client.force_login(finance_a)
+    data = client.get("/api/v1/day-end", {"estate": "HY01", "day": "2026-11-20"}).json()
+    lines = {line["method"]: line for line in data["lines"]}
+    assert lines["cash"] == {
+        "method": "cash",
+        "count": 2,
+        "amount": "180.00",
+        "reversed_count": 2,
+        "reversed_amount": "1079.00",
+        "net": "-899.00",
+    }
+    assert data["total"]["amount"] == "430.50" and data["total"]["net"] == "-648.50"
+    bob = client.get(
+        "/api/v1/day-end", {"estate": "HY01", "day": "2026-11-20", "cashier": day["bob"].pk}
+    ).json()
+    assert bob["total"]["amount"] == "80.00"
+    bad = client.get("/api/v1/day-end", {"estate": "HY01", "day": "2999-01-01"})
+    assert (bad.status_code, bad.json()["field"]) == (422, "day")
+    bad = client.get("/api/v1/day-end", {"estate": "HY01", "cashier": 999999})
+    assert (bad.status_code, bad.json()["field"]) == (422, "cashier")
