@@ -5,6 +5,7 @@ import csv
 import datetime as dt
 import io
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -19,6 +20,7 @@ from tests.fees.factories import make_bill, pay
 from tests.pdfs import fonts as pdf_fonts
 
 pytestmark = pytest.mark.django_db
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 DAY = dt.date(2026, 11, 20)  # Asia/Shanghai: 2026-11-19 16:00 UTC to 2026-11-20 16:00 UTC
 
@@ -108,6 +110,8 @@ def test_the_page_pdf_and_exports_show_the_same_figures(client, estate_a, day, f
     assert day["p1"].number in html and "alice" in html and "bob" in html
 
     pdf = client.get(reverse("fees:day_end_pdf"), query).content
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "day-end.pdf").write_bytes(pdf)
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "日结单" in text and "430.50" in text and "-648.50" in text and day["p2"].number in text
     assert all(embedded for _name, embedded in pdf_fonts(pdf))
