@@ -14,9 +14,7 @@ class FinanceSettings(models.Model):
     """One row per estate, optional: without it the defaults apply (the ``COMPANY_NAME``
     setting, the three usual copies, books open since ever)."""
 
-    estate = models.OneToOneField(
-        Estate, on_delete=models.CASCADE, related_name="finance_settings"
-    )
+    estate = models.OneToOneField(Estate, on_delete=models.CASCADE, related_name="finance_settings")
     company_name = models.CharField(
         _("company name"),
         max_length=100,

@@ -354,10 +354,7 @@ def receipt_pdf(payment: Payment, *, size: str = "a4") -> bytes:
     font = _font()
     with override("zh-hans"):
         r = _receipt(payment)
-        if size == "a4":
-            pagesize = A4
-        else:
-            pagesize = (RECEIPT_WIDTH, (100 + 5 * len(r.lines)) * mm)
+        pagesize = A4 if size == "a4" else (RECEIPT_WIDTH, (100 + 5 * len(r.lines)) * mm)
         # Uncompressed: a receipt is a few kilobytes, and Flate + ASCII85 cost more than they
         # save. The canvas starts in our font, so no page names Helvetica (not embedded).
         c = canvas.Canvas(buffer, pagesize=pagesize, pageCompression=0, initialFontName=font)

@@ -30,7 +30,6 @@ from fees.selectors.arrears import (
     unit_reminders,
     units_to_remind,
 )
-from fees.selectors.dayend import DayEnd, MethodLine, day_cashiers, day_end
 from fees.selectors.bills import (
     BILL_STATUS,
     BillFilters,
@@ -49,6 +48,7 @@ from fees.selectors.bills import (
     timely_parts,
 )
 from fees.selectors.common import MONEY_FIELD, OUTSTANDING, ZERO, unit_number_q
+from fees.selectors.dayend import DayEnd, MethodLine, day_cashiers, day_end
 
 __all__ = [
     "AGE_BUCKETS",

@@ -47,7 +47,11 @@ def day(estate_a, finance_a):
     )  # 00:00 the 21st
     # p3 reversed on the day itself; the day before's payment reversed on the day; the day
     # after's payment reversed the day after.
-    for payment, at in ((p3, utc(2026, 11, 20, 5)), (before, utc(2026, 11, 20, 2)), (after, utc(2026, 11, 21, 1))):
+    for payment, at in (
+        (p3, utc(2026, 11, 20, 5)),
+        (before, utc(2026, 11, 20, 2)),
+        (after, utc(2026, 11, 21, 1)),
+    ):
         reversal = services.payment_reverse(payment=payment, reason="录错", by=finance_a)
         Reversal.objects.filter(pk=reversal.pk).update(created_at=at)
     return {"alice": alice, "bob": bob, "p1": p1, "p2": p2, "p3": p3}
@@ -106,7 +110,9 @@ def test_the_page_pdf_and_exports_show_the_same_figures(client, estate_a, day, f
     client.force_login(finance_a)
     query = {"estate": "HY01", "day": "2026-11-20"}
     html = client.get(reverse("fees:day_end"), query).content.decode()
-    assert "430.50" in html and "1079.00" in html and "-648.50" in html, html[html.find("day-end") :][:3000]
+    assert "430.50" in html and "1079.00" in html and "-648.50" in html, html[
+        html.find("day-end") :
+    ][:3000]
     assert day["p1"].number in html and "alice" in html and "bob" in html
 
     pdf = client.get(reverse("fees:day_end_pdf"), query).content
@@ -117,9 +123,7 @@ def test_the_page_pdf_and_exports_show_the_same_figures(client, estate_a, day, f
     assert all(embedded for _name, embedded in pdf_fonts(pdf))
 
     response = client.get(reverse("fees:day_end_csv"), query)
-    rows = list(
-        csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
-    )
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[-1] == ["合计", "3", "430.50", "2", "1079.00", "-648.50"]
 
     response = client.get(reverse("fees:day_end_xlsx"), {**query, "cashier": day["bob"].pk})

@@ -53,9 +53,7 @@ def test_a_cell_that_began_with_a_formula_sign_opens_as_text_in_xlsx(client, fin
 def test_a_cell_that_began_with_a_formula_sign_opens_as_text_in_csv(client, finance_a, voided):
     client.force_login(finance_a)
     response = client.get(reverse("fees:bills_csv"), {"estate": "HY01"})
-    rows = list(
-        csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
-    )
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     reasons = sorted(row[-1] for row in rows[1:])
     assert reasons == sorted("'" + value for value in INJECTIONS)
     # Amounts are left as they are.

@@ -48,7 +48,8 @@ def test_without_settings_only_the_future_and_before_2000_are_refused(unit_a, fi
 
 
 @pytest.mark.parametrize(
-    "received_at", ["2025-12-31T23:59:00+08:00", "2999-01-01T00:00:00+08:00", "0001-01-01T00:00:00+00:00"]
+    "received_at",
+    ["2025-12-31T23:59:00+08:00", "2999-01-01T00:00:00+08:00", "0001-01-01T00:00:00+00:00"],
 )
 def test_the_api_answers_422_on_received_at(client, unit_a, finance_a, books, received_at):
     client.force_login(finance_a)
@@ -64,7 +65,9 @@ def test_the_api_answers_422_on_received_at(client, unit_a, finance_a, books, re
     assert not Payment.objects.exists()
 
 
-@pytest.mark.parametrize("received_at", ["2025-12-31T23:59", "2999-01-01T09:00", "0001-01-01T00:00"])
+@pytest.mark.parametrize(
+    "received_at", ["2025-12-31T23:59", "2999-01-01T09:00", "0001-01-01T00:00"]
+)
 def test_the_cashier_page_shows_the_error_beside_the_field(
     client, unit_a, finance_a, books, received_at
 ):

@@ -140,7 +140,7 @@ def test_an_a4_receipt_is_a_chinese_shouju_in_three_copies(receipt_payment, tmp_
     # No two texts overlap: in particular 合计 in figures and in 大写.
     assert _overlaps(words) == []
     # Every word lies within the page.
-    assert all(0 <= w["box"][0] and w["box"][2] <= 595.3 for w in words)
+    assert all(w["box"][0] >= 0 and w["box"][2] <= 595.3 for w in words)
 
 
 @pytest.mark.django_db
