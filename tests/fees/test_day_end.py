@@ -188,3 +188,12 @@ def test_the_api_gives_the_same_figures(client, estate_a, day, finance_a):
     assert (bad.status_code, bad.json()["field"]) == (422, "day")
     bad = client.get("/api/v1/day-end", {"estate": "HY01", "cashier": 999999})
     assert (bad.status_code, bad.json()["field"]) == (422, "cashier")
+
+
+def test_the_cashier_desk_links_to_the_cashiers_own_day_end(client, estate_a, day):
+    client.force_login(day["alice"])
+    html = client.get(reverse("fees:cashier"), {"estate": "HY01"}).content.decode()
+    link = f"{reverse('fees:day_end')}?estate=HY01&amp;cashier={day['alice'].pk}"
+    assert link in html
+    page = client.get(reverse("fees:day_end"), {"estate": "HY01", "cashier": day["alice"].pk})
+    assert page.status_code == 200 and "收款人 alice" in page.content.decode()
