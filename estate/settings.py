@@ -219,6 +219,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
+# The company named on receipts (each estate may name its own in its finance settings).
+COMPANY_NAME = os.environ.get("COMPANY_NAME", "")
 USE_I18N = True
 USE_TZ = True
 

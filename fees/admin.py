@@ -12,6 +12,7 @@ from fees.models import (
     FeeAssignment,
     FeeItem,
     FeePrice,
+    FinanceSettings,
     MeterReading,
     Payment,
     Reminder,
@@ -117,3 +118,9 @@ class DepositRefundAdmin(ReadOnlyAdmin):
 class ReminderAdmin(ReadOnlyAdmin):
     list_display = ["unit", "at", "channel", "promised_date", "created_by"]
     list_filter = ["estate", "channel"]
+
+
+@admin.register(FinanceSettings)
+class FinanceSettingsAdmin(admin.ModelAdmin):
+    list_display = ["estate", "company_name", "receipt_copies", "books_open_on"]
+    list_filter = ["estate"]

@@ -252,3 +252,25 @@ class MeterImportForm(forms.Form):
         self.fields["item"].queryset = FeeItem.objects.filter(
             estate=estate, basis=FeeItem.Basis.METERED, is_active=True
         ).order_by("code")
+
+
+class DayEndForm(forms.Form):
+    """The day-end page's day and cashier (empty: the whole estate)."""
+
+    day = forms.DateField(label=_("Day"), required=False, widget=DATE)
+    cashier = forms.TypedChoiceField(
+        label=_("Received by"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args, cashiers=(), today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["cashier"].choices = [("", _("everyone")), *cashiers]
+
+    def clean_day(self):
+        day = self.cleaned_data.get("day")
+        if day is None:
+            return self.today
+        if day.year < 2000 or (self.today is not None and day > self.today):
+            raise forms.ValidationError(_("Choose a day from 2000 to today."))
+        return day

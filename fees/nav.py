@@ -8,6 +8,7 @@ from estate import nav
 from fees import permissions as perm
 
 nav.add(_("Cashier"), "fees:cashier", perm.PAYMENT_RECORD, order=60)
+nav.add(_("Day-end"), "fees:day_end", perm.VIEW, order=61)
 nav.add(_("Bills"), "fees:bills", perm.VIEW, order=61)
 nav.add(_("Arrears"), "fees:arrears", perm.VIEW, order=62)
 nav.add(_("Collection"), "fees:overview", perm.VIEW, order=63)

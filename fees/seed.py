@@ -20,6 +20,7 @@ from fees.models import (
     FeeAssignment,
     FeeItem,
     FeePrice,
+    FinanceSettings,
     Payment,
     Reminder,
     Reversal,
@@ -34,6 +35,7 @@ METHOD_WEIGHTS = [40, 20, 15, 15, 10]
 VOID_REASONS = ["面积录入错误", "单价错误", "车位已退租，重复开单", "业主信息变更重开"]
 REVERSE_REASONS = ["收款金额录错", "房号录错", "重复收款"]
 _BATCH = 5000
+DEMO_COMPANY = "恒源物业服务有限公司"
 
 
 def _pick(rng, outcomes: dict[str, float]) -> str:
@@ -90,6 +92,15 @@ class _Estate:
         name = f"{prefix}{year}"
         self.seq[name] += 1
         return f"{self.estate.code}-{name}-{self.seq[name]:06d}"
+
+    def renumber(self, payments: list[Payment], reversals: list[tuple]) -> None:
+        """Receipt and reversal numbers in the order the money was taken (the simulation runs
+        unit by unit, so they are made out of order): as the services would have given them."""
+        self.seq = defaultdict(int)
+        for payment in sorted(payments, key=lambda p: p.received_at):
+            payment.number = self.number("SJ", payment.received_at.astimezone(self.tz).year)
+        for reversal, at in sorted(reversals, key=lambda pair: pair[1]):
+            reversal.number = self.number("CZ", at.astimezone(self.tz).year)
 
     def at_local(self, day: dt.date, hour: int | None = None) -> dt.datetime:
         hour = self.rng.randint(9, 17) if hour is None else hour
@@ -312,7 +323,11 @@ def seed_fees(ctx: SeedContext) -> None:
         sim = _Estate(ctx, estate, periods, out)
         pm, park = sim.fee_items()
         FeeItem.objects.bulk_create([pm, park])
+        FinanceSettings.objects.create(
+            estate=estate, company_name=DEMO_COMPANY, books_open_on=periods[0].start_date
+        )
         start = len(out["bills"])
+        first_payment, first_reversal = len(out["payments"]), len(out["reversals"])
         for unit in units_by_estate[estate.pk]:
             spaces = 0 if rng.random() < 0.7 else rng.choice([1, 1, 1, 2])
             if spaces:
@@ -328,6 +343,7 @@ def seed_fees(ctx: SeedContext) -> None:
             first_bill = len(out["bills"])
             sim.unit(unit, pm, park, spaces)
             sim.reminders(unit, out["bills"][first_bill:])
+        sim.renumber(out["payments"][first_payment:], out["reversals"][first_reversal:])
         runs += [
             BillingRun(
                 estate=estate,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from fees.views import account, arrears, bills, cashier, meters, overview
+from fees.views import account, arrears, bills, cashier, dayend, meters, overview
 
 app_name = "fees"
 urlpatterns = [
@@ -15,6 +15,10 @@ urlpatterns = [
     path("cashier/", cashier.cashier, name="cashier"),
     path("cashier/<int:unit_id>/", cashier.cashier_unit, name="cashier_unit"),
     path("cashier/<int:unit_id>/credit/", cashier.credit_use, name="credit_use"),
+    path("day-end/", dayend.day_end, name="day_end"),
+    path("day-end.pdf", dayend.day_end_pdf, name="day_end_pdf"),
+    path("day-end.csv", dayend.day_end_csv, name="day_end_csv"),
+    path("day-end.xlsx", dayend.day_end_xlsx, name="day_end_xlsx"),
     path("payments/<int:payment_id>/", cashier.payment_detail, name="payment"),
     path("payments/<int:payment_id>/receipt.pdf", cashier.receipt_pdf, name="receipt_pdf"),
     path(

@@ -1,11 +1,16 @@
-"""Payments over the API: record one (idempotent), list, read, reverse, and its receipt."""
+"""Payments over the API: record one (idempotent), list, read, reverse, its receipt, and the
+day-end summary."""
 
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Schema, Status
 from pydantic import Field
 
+from estate import localtime
+from estate.errors import DomainError
 from estate.pages import pdf_response
 from estate.schemas import ERRORS_4XX, PageParams, local, paginate
 from estate.scoping import estate_by_code, require
@@ -191,3 +196,69 @@ class ReceiptQuery(Schema):
 def payment_receipt_pdf(request, payment_id: int, query: Query[ReceiptQuery]):
     payment = _payment(request, payment_id)
     return pdf_response(pdf.receipt_pdf(payment, size=query.size), f"{payment.number}.pdf")
+
+
+class DayEndQuery(Schema):
+    estate: str = Field(..., description="estate code, e.g. HY01")
+    day: dt.date | None = Field(None, description="the estate's local day; default today")
+    cashier: int | None = Field(None, description="user id of one cashier; default everyone")
+
+
+class DayEndLineOut(Schema):
+    method: str = Field(description="payment method code; empty on the total")
+    count: int
+    amount: str = Field(examples=["1234.56"])
+    reversed_count: int
+    reversed_amount: str
+    net: str
+
+
+class DayEndOut(Schema):
+    estate: str
+    day: dt.date
+    cashier: int | None
+    lines: list[DayEndLineOut]
+    total: DayEndLineOut
+
+
+def _line(line) -> dict:
+    return {
+        "method": line.method,
+        "count": line.count,
+        "amount": _money(line.amount),
+        "reversed_count": line.reversed_count,
+        "reversed_amount": _money(line.reversed_amount),
+        "net": _money(line.net),
+    }
+
+
+@router.get(
+    "/day-end",
+    response={200: DayEndOut, **ERRORS_4XX},
+    summary="Day-end (日结): a day's payments by method, reversals apart",
+    description=(
+        "Payments count on the estate's local day they were received, under the user who "
+        "recorded them; reversals on the day they were made, under the method and cashier of "
+        "the payment they undo. `amount` of the total equals the sum of the day's payments."
+    ),
+)
+def day_end(request, query: Query[DayEndQuery]):
+    estate = estate_by_code(request.auth, query.estate)
+    require(request.auth, estate, perm.VIEW)
+    today = localtime.today(estate)
+    day = query.day or today
+    if day.year < 2000 or day > today:
+        raise DomainError("invalid", _("Choose a day from 2000 to today."), field="day")
+    cashier = None
+    if query.cashier is not None:
+        cashier = get_user_model().objects.filter(pk=query.cashier).first()
+        if cashier is None:
+            raise DomainError("invalid", _("Unknown cashier."), field="cashier")
+    summary = selectors.day_end(estate=estate, day=day, cashier=cashier, with_lists=False)
+    return {
+        "estate": estate.code,
+        "day": day,
+        "cashier": cashier.pk if cashier is not None else None,
+        "lines": [_line(line) for line in summary.lines],
+        "total": _line(summary.total),
+    }

@@ -33,16 +33,19 @@ from fees.models.ledger import (
     Reversal,
     UnitAccount,
 )
+from fees.models.setup import DEFAULT_RECEIPT_COPIES, FinanceSettings
 
 __all__ = [
     "MONEY",
     "Allocation",
     "Bill",
     "BillingRun",
+    "DEFAULT_RECEIPT_COPIES",
     "DepositRefund",
     "FeeAssignment",
     "FeeItem",
     "FeePrice",
+    "FinanceSettings",
     "MeterReading",
     "OneOffKind",
     "Payment",

@@ -5,6 +5,7 @@ estate, and an estate's period statement. A4, and 80 mm receipt-printer paper fo
 Labels are English msgids rendered in Chinese (the documents are Chinese business papers
 whatever the UI language); the Chinese font is embedded as a subset (estate/pdf.py)."""
 
+from fees.pdf.dayend import day_end_pdf
 from fees.pdf.notices import NOTICE_DAYS, arrears_notice_pdf, arrears_notices_pdf
 from fees.pdf.receipts import SIZES, receipt_pdf
 from fees.pdf.statements import period_statement_pdf
@@ -15,6 +16,7 @@ __all__ = [
     "SIZES",
     "amount_in_words",
     "arrears_notice_pdf",
+    "day_end_pdf",
     "arrears_notices_pdf",
     "period_statement_pdf",
     "receipt_pdf",

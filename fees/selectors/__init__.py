@@ -48,6 +48,7 @@ from fees.selectors.bills import (
     timely_parts,
 )
 from fees.selectors.common import MONEY_FIELD, OUTSTANDING, ZERO, unit_number_q
+from fees.selectors.dayend import DayEnd, MethodLine, day_cashiers, day_end
 
 __all__ = [
     "AGE_BUCKETS",
@@ -57,6 +58,8 @@ __all__ = [
     "REMIND_QUIET_DAYS",
     "ZERO",
     "BillFilters",
+    "DayEnd",
+    "MethodLine",
     "RateParts",
     "StatementLine",
     "arrears_ageing",
@@ -69,6 +72,8 @@ __all__ = [
     "bill_reissue_id",
     "bill_totals",
     "cashier_units",
+    "day_cashiers",
+    "day_end",
     "desk_today",
     "due_cohort",
     "fee_item_list",

@@ -6,14 +6,23 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from estate import localtime
 from estate.models import Estate, Unit
 from estate.scoping import for_user
-from estate.selectors import unit_search
 from fees.models import Allocation, Bill, Payment, UnitAccount
 from fees.selectors.common import MONEY_FIELD, ZERO
 
@@ -82,16 +91,33 @@ def unit_credit(unit: Unit) -> Decimal:
 
 
 def cashier_units(*, user, estate: Estate, q: str, limit: int = 20) -> list[Unit]:
-    """Units matching what the cashier typed, each with ``owed`` (open bills), one query."""
+    """Units matching what the cashier typed: the unit number (or its beginning), or a current
+    resident's name, full mobile number (blind index) or its last four digits (the residents'
+    search, residents/selectors.py). Each with ``owed`` (open bills) and ``contact`` (its
+    primary contact, phone masked); two queries."""
+    from residents.models import Occupancy
+    from residents.selectors import live_residents, search_condition
+
     owed = ExpressionWrapper(
         F("bills__amount_due") - F("bills__amount_paid"), output_field=MONEY_FIELD
     )
     is_open = Q(bills__voided_at__isnull=True, bills__amount_paid__lt=F("bills__amount_due"))
-    return list(
-        unit_search(user=user, estate=estate, q=q).annotate(
-            owed=Coalesce(Sum(owed, filter=is_open), ZERO)
-        )[:limit]
+    q = (q or "").strip()
+    qs = for_user(Unit, user).filter(estate=estate).select_related("estate", "building")
+    if q:
+        by_resident = search_condition(q)
+        residents = live_residents(estate=estate).filter(by_resident).values("pk")
+        lives_there = Occupancy.objects.filter(
+            unit=OuterRef("pk"), ended_on__isnull=True, resident__in=residents
+        )
+        qs = qs.filter(Q(number__startswith=q) | Q(number__icontains=q) | Exists(lives_there))
+    units = list(
+        qs.annotate(owed=Coalesce(Sum(owed, filter=is_open), ZERO)).order_by("number")[:limit]
     )
+    contacts = primary_contacts([u.pk for u in units])
+    for unit in units:
+        unit.contact = contacts.get(unit.pk)
+    return units
 
 
 def unit_bills(unit: Unit) -> QuerySet[Bill]:

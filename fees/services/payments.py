@@ -19,6 +19,7 @@ from fees.models import (
     Bill,
     DepositRefund,
     FeeItem,
+    FinanceSettings,
     OneOffKind,
     Payment,
     Reversal,
@@ -34,6 +35,7 @@ from fees.services.ledger import (
 
 ONE_OFF_DUE_DAYS = 15
 MAX_FUTURE = dt.timedelta(minutes=10)
+EARLIEST_YEAR = 2000
 
 
 def _clean_key(value: str | None) -> str:
@@ -45,6 +47,37 @@ def _clean_key(value: str | None) -> str:
             "invalid", _("An idempotency key has at most 64 characters."), field="idempotency_key"
         )
     return key
+
+
+def _clean_received_at(value: dt.datetime | None, estate: Estate) -> dt.datetime:
+    """When the money was taken: now when not given; never in the future (a few minutes of
+    clock skew allowed), never before the estate's books open (FinanceSettings), never
+    before 2000."""
+    now = timezone.now()
+    if value is None:
+        return now
+    if not isinstance(value, dt.datetime) or timezone.is_naive(value):
+        raise DomainError("invalid", _("Give a time with its time zone."), field="received_at")
+    if value.year < EARLIEST_YEAR:
+        # Checked before any arithmetic: a time near year 1 overflows when converted.
+        raise DomainError(
+            "invalid", _("A payment cannot be dated before 2000."), field="received_at"
+        )
+    if value > now + MAX_FUTURE:
+        raise DomainError("invalid", _("A payment cannot be in the future."), field="received_at")
+    day = local_date(value, estate)
+    if day.year < EARLIEST_YEAR:
+        raise DomainError(
+            "invalid", _("A payment cannot be dated before 2000."), field="received_at"
+        )
+    books_open = FinanceSettings.of(estate).books_open_on
+    if books_open is not None and day < books_open:
+        raise DomainError(
+            "invalid",
+            _("A payment cannot be dated before the books open (%(d)s).") % {"d": books_open},
+            field="received_at",
+        )
+    return value
 
 
 def _replay(existing: Payment, *, unit: Unit, amount: Decimal) -> Payment:
@@ -122,12 +155,7 @@ def payment_record(
         raise DomainError("invalid", _("Unknown payment method."), field="method")
     payer = clean_text(payer, field="payer", max_length=50)
     reference = clean_text(reference, field="reference", max_length=64)
-    now = timezone.now()
-    received_at = received_at or now
-    if timezone.is_naive(received_at):
-        raise DomainError("invalid", _("Give a time with its time zone."), field="received_at")
-    if received_at > now + MAX_FUTURE:
-        raise DomainError("invalid", _("A payment cannot be in the future."), field="received_at")
+    received_at = _clean_received_at(received_at, estate)
 
     existing = Payment.objects.filter(estate=estate, idempotency_key=key).first()
     if existing is not None:

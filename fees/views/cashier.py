@@ -28,7 +28,7 @@ MAX_QUERY = 32
 
 @estate_page(perm.PAYMENT_RECORD)
 def cashier(request, estate):
-    """Search a unit by its number; with htmx the results follow the typing, without it
+    """Search a unit by its number, or a resident's name or phone (full or last four); with htmx the results follow the typing, without it
     Enter on a single match (or an exact number) goes straight to the unit."""
     q = (request.GET.get("q") or "").strip()[:MAX_QUERY]
     units = (

@@ -245,7 +245,8 @@ def test_receipt_pdf_has_the_labels_amount_and_capital_numerals(client, unit_a, 
         "现金",
         "1,234.56",
         "壹仟贰佰叁拾肆元伍角陆分",
-        "人民币大写",
+        "大写",
+        "人民币",
         "预存",
     ):
         assert expected in text, expected

@@ -370,3 +370,22 @@ def test_reminder_record(unit_a, finance_a):
     with pytest.raises(DomainError) as exc:
         services.reminder_record(unit=unit_a, channel="pigeon", by=finance_a)
     assert exc.value.field == "channel"
+
+
+def test_receipt_numbers_follow_the_order_payments_are_taken(estate_a, finance_a):
+    at = dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.UTC)
+    desk = make_staff(estate_a, "front_desk")
+    units = [make_unit(estate_a, f"2-1-{i:03d}") for i in range(1, 5)]
+    for unit in units:
+        make_bill(unit, "100.00")
+    taken = []
+    for i in range(8):  # two cashiers, units taking turns
+        by = finance_a if i % 2 else desk
+        taken.append(pay(units[i % 4], "10.00", by, received_at=at + dt.timedelta(minutes=i)))
+    numbers = [p.number for p in taken]
+    assert numbers == sorted(numbers)
+    assert numbers[0] == "HY01-SJ2026-000001" and numbers[-1] == "HY01-SJ2026-000008"
+    # A repeated submission takes no number: the next payment follows on.
+    again = pay(units[0], "10.00", desk, key="same", received_at=at)
+    assert pay(units[0], "10.00", desk, key="same", received_at=at).number == again.number
+    assert pay(units[1], "10.00", desk, received_at=at).number == "HY01-SJ2026-000010"

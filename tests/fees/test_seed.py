@@ -7,7 +7,7 @@ from django.db.models import F
 from estate import kpi
 from estate.models import Estate
 from fees.metrics import compute
-from fees.models import Bill, Payment, Reminder, Reversal, UnitAccount
+from fees.models import Bill, FinanceSettings, Payment, Reminder, Reversal, UnitAccount
 from tests.fees.invariants import assert_fee_invariants
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +38,15 @@ def test_demo_fees_cover_every_case_and_keep_the_invariants():
     assert UnitAccount.objects.filter(credit__gt=0).exists()
     assert Reminder.objects.exists()
     assert bills.filter(period="2026-11").count() > 0
+    # Receipt numbers follow the order in which the money was taken, in every estate and year.
+    for estate in Estate.objects.all():
+        numbers = list(
+            Payment.objects.filter(estate=estate, number__contains="-SJ")
+            .order_by("received_at", "id")
+            .values_list("number", flat=True)
+        )
+        assert numbers and all(a < b for a, b in zip(numbers, numbers[1:], strict=False))
+        assert FinanceSettings.objects.get(estate=estate).books_open_on is not None
     assert bills.filter(period="2025-12").count() > 0
     estate = Estate.objects.get(code="HY01")
     for label in ("2026-06", "2026-10"):

@@ -267,3 +267,93 @@ def test_a_voided_bill_is_not_offered(client, estate_a, cashier):
 
     assert f'name="bills" value="{bill.pk}"' not in html
     assert _form(client, unit)["amount"] == ""
+
+
+# Finding a unit by its people -------------------------------------------------------------
+
+
+@pytest.fixture
+def households(estate_a, estate_b):
+    first = make_unit(estate_a, "3-2-1501")
+    second = make_unit(estate_a, "5-1-0101")
+    make_unit(estate_a, "6-1-0101")
+    resident_services.resident_create(
+        estate=estate_a, name="王芳", phone="13812345678", units=[first], primary=True
+    )
+    resident_services.resident_create(
+        estate=estate_a,
+        name="李四",
+        phone="13900005678",
+        units=[second],
+        primary=True,
+        kind="tenant",
+    )
+    # Another estate's resident with the same last four is never found.
+    other = make_unit(estate_b, "9-9-0909")
+    resident_services.resident_create(
+        estate=estate_b, name="王芳", phone="13812345678", units=[other], primary=True
+    )
+    make_bill(first, "120.00")
+    return first, second
+
+
+def _results(client, q: str) -> str:
+    response = client.get(
+        reverse("fees:cashier"), {"estate": "HY01", "q": q}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "q,found,not_found",
+    [
+        ("王芳", ["3-2-1501"], ["5-1-0101", "9-9-0909"]),
+        ("王", ["3-2-1501"], ["5-1-0101"]),
+        ("13812345678", ["3-2-1501"], ["5-1-0101", "9-9-0909"]),
+        ("138 1234 5678", ["3-2-1501"], ["5-1-0101"]),
+        ("5678", ["3-2-1501", "5-1-0101"], ["6-1-0101", "9-9-0909"]),
+        ("0101", ["5-1-0101", "6-1-0101"], ["3-2-1501"]),
+    ],
+)
+def test_the_cashier_finds_a_unit_by_owner_name_or_phone(
+    client, cashier, households, q, found, not_found
+):
+    html = _results(client, q)
+    for number in found:
+        assert number in html, (q, number)
+    for number in not_found:
+        assert number not in html, (q, number)
+
+
+def test_the_results_show_the_owner_with_the_phone_masked(client, cashier, households):
+    html = _results(client, "5678")
+    assert "王芳" in html and "李四" in html and "租户" in html
+    assert "138****5678" in html and "13812345678" not in html
+    assert "120.00" in html
+
+
+def test_one_match_by_name_opens_the_unit(client, cashier, households):
+    response = client.get(reverse("fees:cashier"), {"estate": "HY01", "q": "李四"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("fees:cashier_unit", args=[households[1].pk])
+
+
+def test_the_search_takes_two_queries_however_many_units_match(
+    client, cashier, households, estate_a, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        _results(client, "5678")
+    for i in range(5):
+        unit = make_unit(estate_a, f"7-1-{i:04d}")
+        resident_services.resident_create(
+            estate=estate_a, name=f"住户{i}", phone=f"1370000{i}678", units=[unit], primary=True
+        )
+        make_bill(unit, "10.00")
+    # The units with what they owe (1) and their primary contacts (1), beside the page's own.
+    with django_assert_num_queries(len(few.captured_queries)):
+        html = _results(client, "住户")
+    assert html.count("7-1-") == 5
