@@ -157,12 +157,68 @@ def describedby_problems(page, where):
     return [f"{where}: aria-describedby points to nothing: {missing}"] if missing else []
 
 
+_BORDERS_JS = """() => {
+  const rgb = c => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const behind = e => { for (let p = e.parentElement; p; p = p.parentElement) {
+      const c = rgb(getComputedStyle(p).backgroundColor); if (c.length === 3 || c[3] > 0.5) return c.slice(0, 3); }
+    return [255, 255, 255]; };
+  const low = [];
+  for (const e of document.querySelectorAll('input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=submit]):not([type=file]), select, textarea')) {
+    const s = getComputedStyle(e); const r = e.getBoundingClientRect();
+    if (s.display === 'none' || s.visibility === 'hidden' || !r.width || e.closest('[aria-hidden=true]')) continue;
+    if (parseFloat(s.borderBottomWidth) === 0) continue;
+    const border = rgb(s.borderBottomColor).slice(0, 3);
+    const own = rgb(s.backgroundColor); const inside = (own.length === 3 || own[3] > 0.5) ? own.slice(0, 3) : behind(e);
+    // The field is told from the page by its border against the page, or its filling against it.
+    const page = behind(e);
+    const best = Math.max(ratio(border, page), ratio(inside, page));
+    if (best < 3) low.push((e.name || e.id || e.tagName) + ' ' + best.toFixed(2) + ':1');
+  }
+  return low;
+}"""
+
+
+def border_problems(page, where):
+    """A field's edge at 3:1 against the page at least (WCAG 1.4.11 Non-text contrast)."""
+    low = page.evaluate(_BORDERS_JS)
+    return [f"{where}: field borders under 3:1: {low[:8]}"] if low else []
+
+
+_FOCUS_JS = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const s = getComputedStyle(e);
+  const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
+  const ring = s.boxShadow && s.boxShadow !== 'none';
+  return outline || ring ? '' : (e.tagName.toLowerCase() + (e.name ? '[name=' + e.name + ']' : '') + ' "' +
+    (e.innerText || e.value || '').trim().slice(0, 20) + '"');
+}"""
+
+
+def focus_problems(page, where, tabs=12):
+    """The first controls reached with Tab show a focus outline (WCAG 2.4.7 Focus visible)."""
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
+    unseen = []
+    for _ in range(tabs):
+        page.keyboard.press("Tab")
+        name = page.evaluate(_FOCUS_JS)
+        if name:
+            unseen.append(name)
+    return [f"{where}: no visible focus on {unseen[:8]}"] if unseen else []
+
+
 def audit(page, where, viewport, *, resident):
     """Every check that applies at this viewport."""
     where = f"{viewport['name']} {where}"
     problems = describedby_problems(page, where)
     if viewport["name"] in ("phone", "desktop"):
         problems += axe_problems(page, where)
+        problems += border_problems(page, where)
+    if viewport["name"] == "desktop":
+        problems += focus_problems(page, where)
     if viewport["name"] != "desktop":
         problems += overflow_problems(page, where)
     if viewport["name"] == "phone":

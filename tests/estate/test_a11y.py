@@ -219,6 +219,17 @@ def test_staff_pages(live_server, chromium, demo, viewport):
             b.submit_without_browser_checks(page, "main form[method=post]")
             assert page.locator(".errorlist").count() >= 1, "the empty desk form came back whole"
             check("desk with errors")
+            if viewport is b.DESKTOP:
+                # The desk's search results: reached with the keyboard, each shows its focus.
+                unit = Unit.objects.filter(estate=demo).order_by("pk").first()
+                page.fill("#desk-q", unit.number)
+                page.wait_for_selector("#search-results button")
+                page.focus("#desk-q")
+                page.keyboard.press("Tab")
+                assert page.evaluate("document.activeElement.closest('#search-results') !== null")
+                focused = page.evaluate(b._FOCUS_JS)
+                if focused:
+                    problems.append(f"desktop desk search results: no visible focus on {focused}")
 
     # The technician's ticket in progress, with its hold form.
     ticket = _resident_tickets(demo)[2]
