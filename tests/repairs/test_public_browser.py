@@ -76,7 +76,7 @@ def test_resident_reports_follows_and_rates_on_a_phone(live_server, page):
     page.click("button[type=submit]")
 
     # Back with the error beside the phone, and everything else still filled in.
-    assert page.locator("#error-phone").is_visible()
+    assert page.locator("#id_phone_error").is_visible()
     assert page.input_value("input[name=name]") == "王女士"
     assert page.input_value("input[name=unit_number]") == "3-2-1501"
     assert page.input_value("textarea[name=description]") == "厨房水管漏水，地上有积水"
