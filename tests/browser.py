@@ -200,7 +200,9 @@ _FOCUS_JS = """() => {
 
 def focus_problems(page, where, tabs=12):
     """The first controls reached with Tab show a focus outline (WCAG 2.4.7 Focus visible)."""
-    page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
+    page.evaluate(
+        "() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }"
+    )
     unseen = []
     for _ in range(tabs):
         page.keyboard.press("Tab")
@@ -224,6 +226,17 @@ def audit(page, where, viewport, *, resident):
     if viewport["name"] == "phone":
         problems += target_problems(page, where, 44 if resident else 24)
     return problems
+
+
+def screenshot(page, name):
+    """The whole page under test-artifacts/<name>.png (the viewport grown to the page's height:
+    Chromium's full-page capture loses the font-size preference)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    size = page.viewport_size
+    height = page.evaluate("document.documentElement.scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": height})
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    page.set_viewport_size(size)
 
 
 def submit_without_browser_checks(page, form_selector):

@@ -111,8 +111,7 @@ def test_resident_pages(live_server, chromium, demo, viewport):
     assert page.locator(".errorlist").count() >= 1, "the empty form came back without errors"
     check("report form with errors")
     if viewport is b.TEXT200:
-        b.ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(b.ARTIFACTS / "resident-form-errors-text200.png"), full_page=True)
+        b.screenshot(page, "resident-form-errors-text200")
 
     _visit(page, f"{base}/t/{open_ticket.tracking_code}/")
     check("tracking")
@@ -120,7 +119,7 @@ def test_resident_pages(live_server, chromium, demo, viewport):
     assert page.locator("#rate-form").count() == 1
     check("rating")
     if viewport is b.TEXT200:
-        page.screenshot(path=str(b.ARTIFACTS / "resident-rating-text200.png"), full_page=True)
+        b.screenshot(page, "resident-rating-text200")
 
     _visit(page, f"{base}/home")
     check("estate home")

@@ -197,7 +197,9 @@ def test_paid_service_charge(client, desk_user, ticket):
     client.force_login(desk_user)
     response = _do(client, ticket, "charge", amount="12.345")
     assert response.status_code == 422
-    assert re.search(r'id="field-amount".*?id="id_charge-amount_error"', response.content.decode(), re.S)
+    assert re.search(
+        r'id="field-amount".*?id="id_charge-amount_error"', response.content.decode(), re.S
+    )
     assert _do(client, ticket, "charge", amount="80.00").status_code == 302
     ticket.refresh_from_db()
     assert str(ticket.service_charge) == "80.00"
