@@ -51,7 +51,7 @@ def test_resident_books_with_a_code_and_cancels(client, db, codes):
     r = client.post(
         url, FORM | {"action": "book", "code": "000000" if codes[0] != "000000" else "111111"}
     )
-    assert r.status_code == 422 and 'id="error-code"' in r.content.decode()
+    assert r.status_code == 422 and 'id="id_code_error"' in r.content.decode()
     client.post(url, FORM | {"action": "send_code"})
     r = client.post(url, FORM | {"action": "book", "code": codes[-1]})
     booking = Booking.objects.get()

@@ -70,7 +70,7 @@ def test_a_photo_that_is_not_an_image_comes_back_next_to_the_field(client, estat
         },
     )
     assert r.status_code == 400
-    assert 'id="error-photo"' in r.content.decode() and 'value="羽毛球场"' in r.content.decode()
+    assert 'id="id_photo_error"' in r.content.decode() and 'value="羽毛球场"' in r.content.decode()
     assert not Facility.objects.exists()
 
 
@@ -91,7 +91,7 @@ def test_desk_books_for_a_caller_and_a_taken_slot_comes_back_with_the_form(clien
     r = client.post(f"/facilities/{facility.pk}/", data | {"name": "李娜"})
     assert r.status_code == 400
     body = r.content.decode()
-    assert 'id="error-slot"' in body and 'value="李娜"' in body
+    assert 'id="id_slot_error"' in body and 'value="李娜"' in body
     booking = Booking.objects.get()
     r = client.post(f"/facilities/bookings/{booking.pk}/cancel/")
     assert r.status_code == 302

@@ -107,10 +107,10 @@ def test_bad_orders_come_back_with_the_form(client, db):
     service = make_service(estate)
     r = client.post("/r/PS03/services/", FORM | {"service": str(service.pk)})
     body = r.content.decode()
-    assert r.status_code == 400 and 'id="error-unit_number"' in body and 'value="王伟"' in body
+    assert r.status_code == 400 and 'id="id_unit_number_error"' in body and 'value="王伟"' in body
     make_unit(estate, "1-1-101")
     r = client.post("/r/PS03/services/", FORM | {"service": str(service.pk), "phone": "123"})
-    assert r.status_code == 400 and 'id="error-phone"' in r.content.decode()
+    assert r.status_code == 400 and 'id="id_phone_error"' in r.content.decode()
     assert not Order.objects.exists() and not Ticket.objects.exists()
 
 

@@ -189,7 +189,7 @@ def test_the_phone_page_records_a_failure_with_the_form_kept_on_error(db, client
     r = client.post(
         url, {"item": item.pk, f"i{item.pk}-passed": "0", f"i{item.pk}-location": "3栋"}
     )
-    assert r.status_code == 400 and f'id="error-i{item.pk}-note"' in r.content.decode()
+    assert r.status_code == 400 and f'id="id_i{item.pk}-note_error"' in r.content.decode()
     assert 'value="3栋"' in r.content.decode()
     r = client.post(url, {"item": item.pk, f"i{item.pk}-passed": "0", f"i{item.pk}-note": "脏"})
     assert r.status_code == 302

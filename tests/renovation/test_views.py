@@ -90,7 +90,7 @@ def test_refused_form_comes_back_filled_in_with_the_error_by_its_field(
     form = response.context["form"]
     assert form.errors.get(field), form.errors
     body = response.content.decode()
-    assert 'value="美家装饰"' in body and f'id="error-{field}"' in body
+    assert 'value="美家装饰"' in body and f'id="id_{field}_error"' in body
 
 
 def test_a_unit_of_another_estate_is_not_found_by_its_number(client, estate_a, estate_b, desk):

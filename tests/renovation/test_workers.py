@@ -48,7 +48,7 @@ def test_a_bad_id_is_an_error_by_its_field(client, estate_a, desk):
     app = make_renovating(estate_a, by=desk)
     client.force_login(desk)
     response = client.post(_url("worker_add", app.pk), {"name": "张师傅", "id_number": "12a"})
-    assert response.status_code == 422 and 'id="error-id_number"' in response.content.decode()
+    assert response.status_code == 422 and 'id="id_id_number_error"' in response.content.decode()
     assert not Worker.objects.exists()
 
 

@@ -72,7 +72,7 @@ def test_invalid_phone_comes_back_with_everything_typed(client, estate):
     response = client.post("/r/HY01/", _form(estate, phone="1381234567"))
     html = response.content.decode()
     assert response.status_code == 400
-    assert 'id="error-phone"' in html
+    assert 'id="id_phone_error"' in html
     assert 'value="王女士"' in html and "厨房水管漏水 💧" in html and 'value="3-2-1501"' in html
     assert 'value="1381234567"' in html
     assert not Ticket.objects.exists()
@@ -90,14 +90,14 @@ def test_invalid_phone_comes_back_with_everything_typed(client, estate):
 def test_bad_input_is_shown_beside_the_field_and_saves_nothing(client, estate, overrides, field):
     response = client.post("/r/HY01/", _form(estate, **overrides))
     assert response.status_code == 400
-    assert f'id="error-{field}"' in response.content.decode()
+    assert f'id="id_{field}_error"' in response.content.decode()
     assert not Ticket.objects.exists()
 
 
 def test_a_file_that_is_not_an_image_is_refused(client, estate):
     fake = SimpleUploadedFile("leak.png", b"not an image at all", content_type="image/png")
     response = client.post("/r/HY01/", {**_form(estate), "photos": [fake]})
-    assert response.status_code == 400 and 'id="error-photos"' in response.content.decode()
+    assert response.status_code == 400 and 'id="id_photos_error"' in response.content.decode()
     # A file that is not a photo is not kept for the next submission.
     assert 'name="keep_photo"' not in response.content.decode()
     assert not Ticket.objects.exists()
@@ -286,5 +286,5 @@ def test_a_photo_over_5_mb_is_refused(client, estate):
         "big.png", b"\x89PNG" + b"0" * (5 * 1024 * 1024 + 1), content_type="image/png"
     )
     response = client.post("/r/HY01/", {**_form(estate), "photos": [big]})
-    assert response.status_code == 400 and 'id="error-photos"' in response.content.decode()
+    assert response.status_code == 400 and 'id="id_photos_error"' in response.content.decode()
     assert not Ticket.objects.exists()

@@ -103,7 +103,7 @@ def test_resident_reports_follows_and_rates_on_a_phone(live_server, page):
 
     # Back from the server with the error beside the unit, everything else still filled in,
     # and the two photos already attached.
-    page.wait_for_selector("#error-unit_number")
+    page.wait_for_selector("#id_unit_number_error")
     assert page.input_value("input[name=name]") == "王女士"
     assert page.input_value("input[name=phone]") == "13812345678"
     assert page.input_value("textarea[name=description]") == "厨房水管漏水，地上有积水"

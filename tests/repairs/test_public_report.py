@@ -81,7 +81,7 @@ def test_a_category_of_another_kind_is_refused_naming_those_that_fit(client, est
     response = client.post("/r/HY01/", _form(estate, category=str(complaint_category.pk)))
     assert response.status_code == 400
     html = response.content.decode()
-    errors = html[html.index('id="error-category"') :].split("</ul>")[0]
+    errors = html[html.index('id="id_category_error"') :].split("</ul>")[0]
     repairs = Category.objects.filter(estate=estate, kind="repair", active=True)
     assert all(c.name in errors for c in repairs)
     assert complaint_category.name not in errors
@@ -158,7 +158,7 @@ def test_two_photos_survive_a_server_side_error_and_go_with_the_next_submission(
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'id="error-unit_number"' in html
+    assert 'id="id_unit_number_error"' in html
     assert 'id="attached-photos"' in html and "leak.png" in html and "floor.png" in html
     assert _token(html) == token
     kept = _kept_ids(html)
@@ -207,7 +207,7 @@ def test_a_file_that_is_not_a_photo_is_not_kept_and_says_so(client, estate):
     )
     html = response.content.decode()
     assert response.status_code == 400
-    assert 'id="error-photos"' in html
+    assert 'id="id_photos_error"' in html
     assert len(_kept_ids(html)) == 1 and PendingPhoto.objects.count() == 1
 
 
@@ -272,7 +272,7 @@ def test_the_error_reads_in_the_pages_language_with_the_categories_names_in_it(c
         HTTP_ACCEPT_LANGUAGE="en",
     )
     html = response.content.decode()
-    errors = html[html.index('id="error-category"') :].split("</ul>")[0]
+    errors = html[html.index('id="id_category_error"') :].split("</ul>")[0]
     assert "Choose a category for repair: " in errors and "Plumbing, " in errors
     assert "给排水" not in errors and "、" not in errors
 
@@ -283,5 +283,5 @@ def test_the_error_reads_in_the_pages_language_with_the_categories_names_in_it(c
         HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
     html = response.content.decode()
-    errors = html[html.index('id="error-category"') :].split("</ul>")[0]
+    errors = html[html.index('id="id_category_error"') :].split("</ul>")[0]
     assert "给排水、" in errors and "Plumbing" not in errors and "Choose" not in errors

@@ -53,7 +53,7 @@ def test_importing_a_year_lists_its_holidays_and_drops_the_warning(manager, esta
 def test_import_of_an_impossible_year_is_refused_beside_the_year(manager):
     response = manager.post(reverse("repairs:calendar_import"), {"estate": "HY01", "year": "1999"})
     assert response.status_code == 422
-    assert re.search(r'id="error-year"', response.content.decode())
+    assert re.search(r'id="id_year_error"', response.content.decode())
     assert CalendarYear.objects.count() == 0
 
 
@@ -121,7 +121,7 @@ def test_a_resolution_shorter_than_the_response_is_refused_beside_it(manager, es
     html = response.content.decode()
     assert response.status_code == 422
     assert re.search(
-        r'id="field-resolve_minutes_normal".*?id="error-resolve_minutes_normal"', html, re.S
+        r'id="field-resolve_minutes_normal".*?id="id_resolve_minutes_normal_error"', html, re.S
     )
     assert 'name="resolve_minutes_normal" value="10"' in html
     category.refresh_from_db()

@@ -64,7 +64,7 @@ def _value(html: str, name: str) -> str:
 
 
 def _error_beside(html: str, field: str) -> str:
-    m = re.search(rf'id="field-{field}".*?id="error-{field}">(.*?)</ul>', html, re.S)
+    m = re.search(rf'id="field-{field}".*?id="id_{field}_error">(.*?)</ul>', html, re.S)
     assert m, f"no error beside {field}"
     return m.group(1)
 

@@ -158,7 +158,7 @@ def test_hold_without_a_reason_is_refused_beside_the_reason(client, desk_user, t
     response = _do(client, ticket, "hold", reason="")
     html = response.content.decode()
     assert response.status_code == 422
-    assert re.search(r'id="field-reason".*?id="error-reason"', html, re.S)
+    assert re.search(r'id="field-reason".*?id="id_hold-reason_error"', html, re.S)
     ticket.refresh_from_db()
     assert ticket.status == "submitted"
 
@@ -197,7 +197,9 @@ def test_paid_service_charge(client, desk_user, ticket):
     client.force_login(desk_user)
     response = _do(client, ticket, "charge", amount="12.345")
     assert response.status_code == 422
-    assert re.search(r'id="field-amount".*?id="error-amount"', response.content.decode(), re.S)
+    assert re.search(
+        r'id="field-amount".*?id="id_charge-amount_error"', response.content.decode(), re.S
+    )
     assert _do(client, ticket, "charge", amount="80.00").status_code == 302
     ticket.refresh_from_db()
     assert str(ticket.service_charge) == "80.00"
