@@ -5,66 +5,33 @@ openpyxl in write-only mode, which keeps rows in a temporary file rather than in
 the finished file is streamed from disk. Phones are included only for roles that may export
 personal data, and such an export is written to the access log."""
 
-import csv
-import tempfile
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from openpyxl import Workbook
 
-from estate import localtime, privacy, scoping
+from estate import exports, localtime, privacy, scoping
 from fees import selectors
 from fees.models import Reminder
 
 CHUNK = 2000
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back, for csv.writer."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_response(header: list[str], rows: Iterable[list], filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield "\ufeff"  # so that Excel reads the file as UTF-8 (Chinese names)
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow(["" if v is None else v for v in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return exports.csv_response(header, rows, filename)
 
 
 def xlsx_response(header: list[str], rows: Iterable[list], filename: str, title: str):
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it once sent
-    workbook.save(out)
-    out.seek(0)
-    return FileResponse(
-        out,
-        as_attachment=True,
-        filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return exports.xlsx_response(header, rows, filename, title)
 
 
 def respond(fmt: str, header: list[str], rows: Iterable[list], stem: str, title: str):
-    if fmt == "xlsx":
-        return xlsx_response(header, rows, f"{stem}.xlsx", title)
-    return csv_response(header, rows, f"{stem}.csv")
+    """The shared export (estate/exports.py): formula-looking text escaped, money and date
+    formats, a frozen header."""
+    return exports.respond(fmt, header, rows, stem, title)
 
 
 def _chunks(iterator: Iterator, size: int = CHUNK) -> Iterator[list]:
