@@ -116,3 +116,131 @@ def test_dashboard_is_in_the_managers_nav_only(client, estate_a):
     assert 'href="/dashboard/"' in client.get("/kpis/").content.decode()
     client.force_login(make_staff(estate_a, "front_desk"))
     assert 'href="/dashboard/"' not in client.get("/kpis/").content.decode()
+
+
+def _fill(estate, months: int, tickets: int):
+    """Snapshots of every metric for ``months`` months up to 2026-11, and ``tickets`` tickets
+    (open, overdue, resolved) so that the panels have rows to count."""
+    from tests.repairs.factories import make_category, make_ticket
+
+    period = kpi.Period.month(estate.tz, "2026-11")
+    for m in selectors.months_back(period, months):
+        for metric in kpi.metrics():
+            snap(estate, m.label, metric.key, 3, 4)
+    category = make_category(estate, "repair")
+    for _ in range(tickets):
+        make_ticket(estate, category=category, now=NOW - dt.timedelta(days=3))
+
+
+@pytest.mark.parametrize("months,tickets", [(1, 0), (13, 6)])
+def test_dashboard_runs_a_fixed_number_of_queries(
+    client, estate_a, months, tickets, django_assert_num_queries, time_machine
+):
+    time_machine.move_to(NOW)
+    _fill(estate_a, months, tickets)
+    kpi_target_set(
+        user=make_company_admin(), estate=None, key="repairs.timely_rate", target="0.9"
+    )
+    client.force_login(make_staff(estate_a, "manager"))
+    client.get("/dashboard/", {"estate": "HY01"})  # warm the session
+    # 1 session, 2 user, 3-4 the user's and groups' permissions (company admin?),
+    # 5 memberships (roles), 6 the estate by code,
+    # 7 the 13 months' snapshots (every metric at once), 8 the targets (estate and defaults),
+    # panels: 9 tickets by status, age, overdue and awaiting a visit, 10 arrears ageing,
+    # 11 renovating units with open violations, 12 open/overdue violations, 13 next events,
+    # base page: 14 the estate chosen in the switcher, 15 unread notifications,
+    # 16 the switcher's estates.
+    with django_assert_num_queries(16):
+        response = client.get("/dashboard/", {"estate": "HY01", "period": "2026-11"})
+    assert response.status_code == 200
+
+
+# Panels ---------------------------------------------------------------------------------------
+
+
+def test_ticket_panel_counts_match_the_lists_they_link_to(client, estate_a, time_machine):
+    """Overdue now and each open status: the number on the panel is the number of tickets the
+    work queue lists behind its link."""
+    from repairs.models import Ticket
+    from tests.repairs.factories import make_category, make_ticket
+
+    time_machine.move_to(NOW)
+    category = make_category(estate_a, "repair")
+    old = [make_ticket(estate_a, category=category, now=NOW - dt.timedelta(days=10)) for _ in range(2)]
+    make_ticket(estate_a, category=category, now=NOW - dt.timedelta(minutes=5))
+    manager = make_staff(estate_a, "manager")
+    client.force_login(manager)
+    html = client.get("/dashboard/", {"estate": "HY01"}).content.decode()
+    panel = html[html.index("当前超时") - 200 :]
+    link = re.search(r'href="([^"]+overdue=1[^"]*)">当前超时</a></td>\s*<td class="num">(.*?)</td>', panel)
+    assert link, panel[:600]
+    shown = re.sub(r"<[^>]+>|!", "", link[2]).strip()
+    assert shown == "2"
+    listing = client.get(link[1].replace("&amp;", "&")).content.decode()
+    assert all(t.number in listing for t in old)
+    assert Ticket.objects.filter(estate=estate_a).count() == 3
+
+
+def test_panels_show_only_to_roles_that_may_see_their_lists(client, estate_a):
+    client.force_login(make_staff(estate_a, "finance"))
+    html = client.get("/dashboard/", {"estate": "HY01"}).content.decode()
+    assert "欠费合计" in html
+    assert "当前超时" not in html  # finance does not see tickets
+
+
+# Company view -----------------------------------------------------------------------------------
+
+
+def test_company_total_is_sum_of_numerators_over_sum_of_denominators(client, estate_a, estate_b):
+    hy03 = make_estate(code="HY03", name="第三")
+    snap(estate_a, "2026-11", "repairs.timely_rate", 1, 2)  # 50%
+    snap(estate_b, "2026-11", "repairs.timely_rate", 90, 100)  # 90%
+    snap(hy03, "2026-11", "repairs.timely_rate", 0, 0)  # no rate
+    rankings = selectors.ranking(estates=[estate_a, estate_b, hy03], period_label="2026-11")
+    timely = next(r for r in rankings if r.metric.key == "repairs.timely_rate")
+    # 91/102 = 0.8922, not (0.5 + 0.9) / 2 = 0.7
+    assert timely.total.numerator == 91 and timely.total.denominator == 102
+    assert timely.total.rate == Decimal("0.8922")
+    assert [(r.estate.code, r.rank) for r in timely.estates] == [
+        ("HY02", 1),
+        ("HY01", 2),
+        ("HY03", None),
+    ]
+    client.force_login(make_company_admin())
+    html = client.get("/dashboard/company/", {"period": "2026-11"}).content.decode()
+    section = html[html.index('id="repairs.timely_rate"') :]
+    section = section[: section.index("</table>")]
+    assert "89.22%" in section and ">91<" in section and ">102<" in section
+
+
+def test_company_view_ranks_only_the_users_estates(client, estate_a, estate_b):
+    snap(estate_a, "2026-11", "repairs.timely_rate", 1, 2)
+    snap(estate_b, "2026-11", "repairs.timely_rate", 9, 10)
+    client.force_login(make_staff(estate_a, "manager"))
+    html = client.get("/dashboard/company/", {"period": "2026-11"}).content.decode()
+    assert "HY01" in html and "HY02" not in html and "翠湖" not in html
+    section = html[html.index('id="repairs.timely_rate"') :]
+    assert "50.00%" in section[: section.index("</table>")]
+
+
+def test_company_view_refuses_a_technician(client, estate_a):
+    client.force_login(make_staff(estate_a, "technician"))
+    assert client.get("/dashboard/company/").status_code == 403
+
+
+# Explanations -------------------------------------------------------------------------------------
+
+
+def test_every_registered_rate_is_explained_in_both_languages(client, estate_a):
+    from estate.dashboard.explain import EXPLANATIONS
+
+    assert {m.key for m in kpi.metrics()} <= set(EXPLANATIONS)
+    client.force_login(make_staff(estate_a, "front_desk"))
+    zh = client.get("/dashboard/explain/").content.decode()
+    assert "响应时限内首次答复" in zh and "账单的到期日所在月份" in zh and "满意指评分 4 分或 5 分" in zh
+    client.cookies["django_language"] = "en"
+    en = client.get("/dashboard/explain/").content.decode()
+    assert "first answered by their response deadline" in en and "The month of the bill" in en
+    for metric in kpi.metrics():
+        assert f'id="{metric.key}"' in en
+    assert metric.key not in visible_text(zh)
