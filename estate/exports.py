@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.http import FileResponse, StreamingHttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -101,7 +102,7 @@ def write_xlsx(out, header: list[str], rows: Iterable[list], title: str, formats
         for i, value in enumerate(row):
             cell = _cell(sheet, value)
             if i in formats and value is not None:
-                if not isinstance(cell, WriteOnlyCell):
+                if not isinstance(cell, Cell):
                     cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = formats[i]
             out_row.append(cell)
