@@ -30,10 +30,16 @@ CHART_W, CHART_H = 56 * mm, 30 * mm
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:
     return {
-        "title": ParagraphStyle("title", fontName=font, fontSize=18, leading=24, spaceAfter=4),
-        "h2": ParagraphStyle("h2", fontName=font, fontSize=12, leading=16, spaceBefore=8),
-        "body": ParagraphStyle("body", fontName=font, fontSize=9, leading=13),
-        "small": ParagraphStyle("small", fontName=font, fontSize=7.5, leading=10),
+        "title": ParagraphStyle(
+            "title", fontName=font, bulletFontName=font, fontSize=18, leading=24, spaceAfter=4
+        ),
+        "h2": ParagraphStyle(
+            "h2", fontName=font, bulletFontName=font, fontSize=12, leading=16, spaceBefore=8
+        ),
+        "body": ParagraphStyle("body", fontName=font, bulletFontName=font, fontSize=9, leading=13),
+        "small": ParagraphStyle(
+            "small", fontName=font, bulletFontName=font, fontSize=7.5, leading=10
+        ),
     }
 
 
@@ -56,12 +62,13 @@ def _table(data: list[list], font: str, widths=None) -> Table:
 def _met_text(met: bool | None) -> str:
     if met is None:
         return "—"
-    return "✓ " + _("met") if met else "✗ " + _("missed")
+    return "✔ " + _("met") if met else "✘ " + _("missed")  # glyphs the embedded font has
 
 
 def trend_chart(label: str, points: list, target, font: str) -> Drawing:
     """One rate's 12 months as a line (0-100% high), the target dashed, the title above."""
     drawing = Drawing(CHART_W, CHART_H)
+    drawing.initialFontName = font  # the renderer's default is Times-Roman, not embedded
     left, bottom, top = 4, 4, CHART_H - 12
     width = CHART_W - 8
     drawing.add(String(left, CHART_H - 9, label, fontName=font, fontSize=7))
@@ -173,7 +180,9 @@ def _estate_story(bulletin: Bulletin, font: str, styles) -> list:
     if charts:
         grid = [charts[i : i + 3] for i in range(0, len(charts), 3)]
         grid[-1] += [""] * (3 - len(grid[-1]))
-        story.append(Table(grid, colWidths=[60 * mm] * 3))
+        charts_table = Table(grid, colWidths=[60 * mm] * 3)
+        charts_table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), font, 8)]))
+        story.append(charts_table)
     else:
         story.append(Paragraph(escape(_("No rates computed in these months.")), styles["body"]))
     for section in panels.bulletin_sections(estate=estate, period=period):
@@ -258,6 +267,7 @@ def render(bulletin: Bulletin) -> bytes:
             title=title,
             author="EstateDesk",
             invariant=1,
+            initialFontName=font,
         )
         story = (
             _estate_story(bulletin, font, styles)

@@ -137,12 +137,12 @@ def bulletins_prepare(*, now=None) -> int:
     created = 0
     estates = list(scoping.estates_for_company())
     for estate in estates:
-        period = kpi.Period.containing(estate.tz, now)
+        period = kpi.Period.containing(estate.tz, now, now=now)
         if period.today.day < day:
             continue
         _b, new = Bulletin.objects.get_or_create(estate=estate, period=period.previous().label)
         created += new
-    company = kpi.Period.containing(timezone.get_default_timezone(), now)
+    company = kpi.Period.containing(timezone.get_default_timezone(), now, now=now)
     if estates and company.today.day >= day:
         _b, new = Bulletin.objects.get_or_create(estate=None, period=company.previous().label)
         created += new
