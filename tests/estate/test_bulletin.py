@@ -9,6 +9,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
+from estate import kpi
 from estate.dashboard import bulletin as pdf
 from estate.dashboard.services import (
     bulletin_draft,
@@ -17,10 +18,9 @@ from estate.dashboard.services import (
     bulletins_prepare,
     kpi_target_set,
 )
-from estate import kpi
 from estate.errors import DomainError
 from estate.models import Bulletin
-from tests.estate.test_dashboard import NOW, snap
+from tests.estate.test_dashboard import snap
 from tests.factories import make_company_admin, make_estate, make_staff
 from tests.pdfs import fonts
 
@@ -153,7 +153,9 @@ def test_users_see_only_their_estates_bulletins(client, estate_a, estate_b):
 
 def test_manager_opens_a_draft_on_demand_front_desk_may_not(client, estate_a):
     client.force_login(make_staff(estate_a, "front_desk"))
-    assert client.post("/dashboard/bulletins/?estate=HY01", {"period": "2026-10"}).status_code == 403
+    assert (
+        client.post("/dashboard/bulletins/?estate=HY01", {"period": "2026-10"}).status_code == 403
+    )
     client.force_login(make_staff(estate_a, "manager"))
     response = client.post("/dashboard/bulletins/?estate=HY01", {"period": "2026-10"})
     bulletin = Bulletin.objects.get(estate=estate_a, period="2026-10")

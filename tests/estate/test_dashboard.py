@@ -7,12 +7,11 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from estate import kpi
 from estate.dashboard import selectors
 from estate.dashboard.services import kpi_target_set
-from estate.models import KpiSnapshot, KpiTarget
+from estate.models import KpiSnapshot
 from tests.factories import make_company_admin, make_estate, make_staff
 
 NOW = dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.UTC)
@@ -138,9 +137,7 @@ def test_dashboard_runs_a_fixed_number_of_queries(
 ):
     time_machine.move_to(NOW)
     _fill(estate_a, months, tickets)
-    kpi_target_set(
-        user=make_company_admin(), estate=None, key="repairs.timely_rate", target="0.9"
-    )
+    kpi_target_set(user=make_company_admin(), estate=None, key="repairs.timely_rate", target="0.9")
     client.force_login(make_staff(estate_a, "manager"))
     client.get("/dashboard/", {"estate": "HY01"})  # warm the session
     # 1 session, 2 user, 3-4 the user's and groups' permissions (company admin?),
@@ -166,13 +163,17 @@ def test_ticket_panel_counts_match_the_lists_they_link_to(client, estate_a, time
 
     time_machine.move_to(NOW)
     category = make_category(estate_a, "repair")
-    old = [make_ticket(estate_a, category=category, now=NOW - dt.timedelta(days=10)) for _ in range(2)]
+    old = [
+        make_ticket(estate_a, category=category, now=NOW - dt.timedelta(days=10)) for _ in range(2)
+    ]
     make_ticket(estate_a, category=category, now=NOW - dt.timedelta(minutes=5))
     manager = make_staff(estate_a, "manager")
     client.force_login(manager)
     html = client.get("/dashboard/", {"estate": "HY01"}).content.decode()
     panel = html[html.index("当前超时") - 200 :]
-    link = re.search(r'href="([^"]+overdue=1[^"]*)">当前超时</a></td>\s*<td class="num">(.*?)</td>', panel)
+    link = re.search(
+        r'href="([^"]+overdue=1[^"]*)">当前超时</a></td>\s*<td class="num">(.*?)</td>', panel
+    )
     assert link, panel[:600]
     shown = re.sub(r"<[^>]+>|!", "", link[2]).strip()
     assert shown == "2"
@@ -237,7 +238,11 @@ def test_every_registered_rate_is_explained_in_both_languages(client, estate_a):
     assert {m.key for m in kpi.metrics()} <= set(EXPLANATIONS)
     client.force_login(make_staff(estate_a, "front_desk"))
     zh = client.get("/dashboard/explain/").content.decode()
-    assert "响应时限内首次答复" in zh and "账单的到期日所在月份" in zh and "满意指评分 4 分或 5 分" in zh
+    assert (
+        "响应时限内首次答复" in zh
+        and "账单的到期日所在月份" in zh
+        and "满意指评分 4 分或 5 分" in zh
+    )
     client.cookies["django_language"] = "en"
     en = client.get("/dashboard/explain/").content.decode()
     assert "first answered by their response deadline" in en and "The month of the bill" in en

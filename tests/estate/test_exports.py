@@ -28,16 +28,16 @@ def _xlsx(response):
 
 
 def test_formula_looking_text_is_escaped_in_csv_and_text_in_xlsx():
-    rows = [["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "plain", -3, Decimal("1.50")]]
+    rows = [['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "plain", -3, Decimal("1.50")]]
     text = "".join(exports.csv_lines(["a"] * 7, rows))
     line = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))[1]
-    assert line[:5] == ["'=HYPERLINK(\"http://x\")", "'+1", "'-2", "'@SUM(A1)", "plain"]
+    assert line[:5] == ['\'=HYPERLINK("http://x")', "'+1", "'-2", "'@SUM(A1)", "plain"]
     assert line[5:] == ["-3", "1.50"]  # numbers stay numbers
     out = io.BytesIO()
     exports.write_xlsx(out, ["a"] * 7, rows, "t")
     sheet = load_workbook(io.BytesIO(out.getvalue())).worksheets[0]
     cells = list(sheet.iter_rows(min_row=2))[0]
-    assert cells[0].value == "=HYPERLINK(\"http://x\")" and cells[0].data_type == "s"
+    assert cells[0].value == '=HYPERLINK("http://x")' and cells[0].data_type == "s"
     assert cells[3].data_type == "s"
     assert cells[6].number_format == exports.MONEY_FORMAT
     assert sheet.freeze_panes == "A2"
@@ -49,7 +49,11 @@ def test_kpi_export_of_one_estate_for_a_range_of_months(client, estate_a, estate
     snap(estate_a, "2026-11", "repairs.timely_rate", 37, 40)
     snap(estate_b, "2026-11", "repairs.timely_rate", 1, 1)
     client.force_login(make_staff(estate_a, "manager"))
-    rows = _csv(client.get(reverse("dashboard:kpi_csv"), {"estate": "HY01", "from": "2026-10", "to": "2026-11"}))
+    rows = _csv(
+        client.get(
+            reverse("dashboard:kpi_csv"), {"estate": "HY01", "from": "2026-10", "to": "2026-11"}
+        )
+    )
     body = rows[1:]
     assert len(body) == 2 * len(kpi.metrics())
     timely = [r for r in body if r[4] == "repairs.timely_rate"]
@@ -81,9 +85,13 @@ def test_kpi_export_of_all_estates_has_only_the_users(client, estate_a, estate_b
 
 def test_kpi_export_bad_range_is_400_naming_the_field(client, estate_a):
     client.force_login(make_staff(estate_a, "manager"))
-    response = client.get(reverse("dashboard:kpi_csv"), {"estate": "HY01", "from": "2026-11", "to": "2026-01"})
+    response = client.get(
+        reverse("dashboard:kpi_csv"), {"estate": "HY01", "from": "2026-11", "to": "2026-01"}
+    )
     assert response.status_code == 400 and b"to:" in response.content
-    response = client.get(reverse("dashboard:kpi_csv"), {"estate": "HY01", "from": "2020-01", "to": "2026-01"})
+    response = client.get(
+        reverse("dashboard:kpi_csv"), {"estate": "HY01", "from": "2020-01", "to": "2026-01"}
+    )
     assert response.status_code == 400
     response = client.get(reverse("dashboard:kpi_csv"), {"estate": "HY01", "from": "nope"})
     assert response.status_code == 400 and b"period" in response.content
@@ -102,11 +110,18 @@ def test_ticket_queue_export_lists_exactly_the_drill_down(client, estate_a, time
 
     time_machine.move_to(NOW)
     category = make_category(estate_a, "repair", name="=1+2")
-    tickets = [make_ticket(estate_a, category=category, now=NOW - dt.timedelta(days=2)) for _ in range(3)]
+    tickets = [
+        make_ticket(estate_a, category=category, now=NOW - dt.timedelta(days=2)) for _ in range(3)
+    ]
     Ticket.objects.filter(pk=tickets[0].pk).update(first_response_at=NOW - dt.timedelta(days=2))
     make_ticket(make_estate(code="HY09"), now=NOW - dt.timedelta(days=2))
     client.force_login(make_staff(estate_a, "manager"))
-    query = {"estate": "HY01", "period": "2026-11", "metric": "repairs.response_timely_rate", "part": "denominator"}
+    query = {
+        "estate": "HY01",
+        "period": "2026-11",
+        "metric": "repairs.response_timely_rate",
+        "part": "denominator",
+    }
     listing = client.get(reverse("repairs:queue"), query).content.decode()
     rows = _csv(client.get(reverse("repairs:queue_csv"), query))
     numbers = sorted(r[0] for r in rows[1:])
@@ -139,6 +154,8 @@ def test_bills_export_escapes_formulas_and_formats_money(client, estate_a):
     sheet = _xlsx(client.get(reverse("fees:bills_xlsx")))
     row = list(sheet.iter_rows(min_row=2))[0]
     assert row[3].value == "@物业费" and row[3].data_type == "s"
-    assert row[5].number_format == exports.MONEY_FORMAT and Decimal(str(row[5].value)) == Decimal("1234.5")
+    assert row[5].number_format == exports.MONEY_FORMAT and Decimal(str(row[5].value)) == Decimal(
+        "1234.5"
+    )
     assert row[8].number_format == exports.DATE_FORMAT
     assert sheet.freeze_panes == "A2"

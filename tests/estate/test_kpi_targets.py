@@ -47,7 +47,9 @@ def test_unknown_key_is_refused(estate_a):
 
 def test_only_managers_set_an_estates_target_and_only_company_admins_the_default(estate_a):
     with pytest.raises(DomainError) as exc:
-        kpi_target_set(user=make_staff(estate_a, "front_desk"), estate=estate_a, key=KEY, target="0.9")
+        kpi_target_set(
+            user=make_staff(estate_a, "front_desk"), estate=estate_a, key=KEY, target="0.9"
+        )
     assert exc.value.status == 403
     with pytest.raises(DomainError) as exc:
         kpi_target_set(user=make_staff(estate_a, "manager"), estate=None, key=KEY, target="0.9")
@@ -60,12 +62,14 @@ def test_manager_edits_targets_on_the_page(client, estate_a):
     page = client.get("/dashboard/targets/", {"estate": "HY01"})
     assert page.status_code == 200 and "处理及时率" in page.content.decode()
     response = client.post(
-        "/dashboard/targets/?estate=HY01", {"estate": "HY01", "key": KEY, "scope": "estate", "target": "92%"}
+        "/dashboard/targets/?estate=HY01",
+        {"estate": "HY01", "key": KEY, "scope": "estate", "target": "92%"},
     )
     assert response.status_code == 302
     assert KpiTarget.objects.get(estate=estate_a, key=KEY).target == Decimal("0.92")
     bad = client.post(
-        "/dashboard/targets/?estate=HY01", {"estate": "HY01", "key": KEY, "scope": "estate", "target": "x"}
+        "/dashboard/targets/?estate=HY01",
+        {"estate": "HY01", "key": KEY, "scope": "estate", "target": "x"},
     )
     assert bad.status_code == 400
     html = bad.content.decode()
@@ -73,7 +77,8 @@ def test_manager_edits_targets_on_the_page(client, estate_a):
     # Not a company admin: the defaults are not offered, and posting one is refused.
     assert 'value="company"' not in html
     refused = client.post(
-        "/dashboard/targets/?estate=HY01", {"estate": "HY01", "key": KEY, "scope": "company", "target": "0.5"}
+        "/dashboard/targets/?estate=HY01",
+        {"estate": "HY01", "key": KEY, "scope": "company", "target": "0.5"},
     )
     assert refused.status_code == 403
     assert not KpiTarget.objects.filter(estate__isnull=True).exists()
@@ -84,7 +89,8 @@ def test_front_desk_reads_targets_but_gets_no_form(client, estate_a):
     html = client.get("/dashboard/targets/", {"estate": "HY01"}).content.decode()
     assert 'name="target"' not in html
     response = client.post(
-        "/dashboard/targets/?estate=HY01", {"estate": "HY01", "key": KEY, "scope": "estate", "target": "0.5"}
+        "/dashboard/targets/?estate=HY01",
+        {"estate": "HY01", "key": KEY, "scope": "estate", "target": "0.5"},
     )
     assert response.status_code == 403
 
@@ -137,5 +143,7 @@ def test_api_other_estate_is_404(client, estate_a, estate_b):
 def test_api_company_defaults_by_company_admin(client, estate_a):
     client.force_login(make_company_admin())
     ok = _put(client, {"estate": None, "key": KEY, "target": "0.8"})
-    assert ok.status_code == 200 and ok.json()["default"] == "0.8000" and ok.json()["estate"] is None
+    assert (
+        ok.status_code == 200 and ok.json()["default"] == "0.8000" and ok.json()["estate"] is None
+    )
     assert client.get("/api/v1/kpi-targets").json()[0]["estate"] is None
