@@ -3,6 +3,7 @@ bills behind it (one aggregate query, ``selectors.arrears_ageing``); each line l
 arrears list filtered to the same age."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +17,10 @@ from fees.forms import BUCKET_LABELS
 from fees.selectors.arrears import AGE_BUCKETS
 
 
+def _yuan(value) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
 def build(*, estate, now: dt.datetime) -> Panel:
     today = localtime.today(estate, now=now)
     ageing = selectors.arrears_ageing(estate=estate, today=today)
@@ -23,7 +28,7 @@ def build(*, estate, now: dt.datetime) -> Panel:
     lines = [
         Line(
             _("Arrears total (CNY)"),
-            ageing["total"],
+            _yuan(ageing["total"]),
             with_query(url, estate=estate.code),
             warn=ageing["total"] > 0,
         ),
@@ -33,7 +38,7 @@ def build(*, estate, now: dt.datetime) -> Panel:
         lines.append(
             Line(
                 _("Overdue %(age)s (CNY)") % {"age": BUCKET_LABELS[key]},
-                ageing[key],
+                _yuan(ageing[key]),
                 with_query(url, estate=estate.code, bucket=key),
             )
         )

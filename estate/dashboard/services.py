@@ -115,7 +115,11 @@ def bulletin_issue(*, user, bulletin_id: int) -> Bulletin:
     bytes."""
     from estate.dashboard import bulletin as pdf
 
-    bulletin = Bulletin.objects.select_for_update().select_related("estate").get(pk=bulletin_id)
+    bulletin = (
+        Bulletin.objects.select_for_update(of=("self",))
+        .select_related("estate")
+        .get(pk=bulletin_id)
+    )
     _may_edit(user, bulletin)
     _editable(bulletin)
     bulletin.issued_at = timezone.now()

@@ -249,3 +249,26 @@ def test_every_registered_rate_is_explained_in_both_languages(client, estate_a):
     for metric in kpi.metrics():
         assert f'id="{metric.key}"' in en
     assert metric.key not in visible_text(zh)
+
+
+def test_arrears_panel_total_and_ageing_link_to_the_arrears_list(client, estate_a, time_machine):
+    from tests.factories import make_unit
+    from tests.fees.factories import make_bill
+
+    time_machine.move_to(NOW)  # 2026-11-20 local
+    make_bill(make_unit(estate_a, "1-1-101"), "100.00", due=dt.date(2026, 11, 1))  # 19 days
+    make_bill(make_unit(estate_a, "1-1-102"), "50.50", due=dt.date(2026, 6, 1))  # 172 days
+    client.force_login(make_staff(estate_a, "manager"))
+    html = client.get("/dashboard/", {"estate": "HY01"}).content.decode()
+    assert re.search(r"欠费合计（元）</a></td>\s*<td class=\"num\"><span class=\"badge danger\">! 150.50", html)
+    link = re.search(r'href="([^"]*bucket=d91_180[^"]*)">[^<]+</a></td>\s*<td class="num">50.50<', html)
+    assert link, html[html.index("欠费合计") : html.index("欠费合计") + 1500]
+    listing = client.get(link[1].replace("&amp;", "&")).content.decode()
+    assert "1-1-102" in listing and "1-1-101" not in listing
+
+
+def test_dashboard_of_another_estate_is_404(client, estate_a, estate_b):
+    client.force_login(make_staff(estate_a, "manager"))
+    assert client.get("/dashboard/", {"estate": "HY02"}).status_code == 404
+    assert client.get("/dashboard/targets/", {"estate": "HY02"}).status_code == 404
+    assert client.get("/dashboard/bulletins/", {"estate": "HY02"}).status_code == 404
