@@ -260,8 +260,12 @@ def test_arrears_panel_total_and_ageing_link_to_the_arrears_list(client, estate_
     make_bill(make_unit(estate_a, "1-1-102"), "50.50", due=dt.date(2026, 6, 1))  # 172 days
     client.force_login(make_staff(estate_a, "manager"))
     html = client.get("/dashboard/", {"estate": "HY01"}).content.decode()
-    assert re.search(r"欠费合计（元）</a></td>\s*<td class=\"num\"><span class=\"badge danger\">! 150.50", html)
-    link = re.search(r'href="([^"]*bucket=d91_180[^"]*)">[^<]+</a></td>\s*<td class="num">50.50<', html)
+    assert re.search(
+        r"欠费合计（元）</a></td>\s*<td class=\"num\"><span class=\"badge danger\">! 150.50", html
+    )
+    link = re.search(
+        r'href="([^"]*bucket=d91_180[^"]*)">[^<]+</a></td>\s*<td class="num">50.50<', html
+    )
     assert link, html[html.index("欠费合计") : html.index("欠费合计") + 1500]
     listing = client.get(link[1].replace("&amp;", "&")).content.decode()
     assert "1-1-102" in listing and "1-1-101" not in listing
