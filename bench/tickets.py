@@ -115,7 +115,7 @@ def _insert(first: int, last: int) -> None:
                 description, major_complaint, business_hours, status, outcome, reported_at,
                 response_due_at, first_response_at, resolve_due_at, resolved_at, closed_at,
                 cancelled_at, cancel_reason, held_from_status, reopen_count, is_overdue,
-                return_visited_at, return_visit_rating, updated_at)
+                return_visited_at, return_visit_rating, updated_at, created_by_name, start_blocked)
             SELECT s.estate_id,
                    (CASE s.kind WHEN 'repair' THEN 'BX' WHEN 'complaint' THEN 'TS' ELSE 'JY' END)
                      || '-' || s.code || '-' || to_char(s.rep AT TIME ZONE 'Asia/Shanghai', 'YYMM')
@@ -147,7 +147,7 @@ def _insert(first: int, last: int) -> None:
                         THEN s.res + interval '2 hours' END,
                    CASE WHEN NOT s.cancelled AND s.res < s.now AND s.r4 < 0.7
                         THEN 1 + floor(power(s.r3, 0.4) * 5)::int END,
-                   s.now
+                   s.now, '', ''
               FROM (
                 SELECT g.i, e.id AS estate_id, e.code,
                        CASE WHEN r.r1 < 0.65 THEN 'repair' WHEN r.r1 < 0.9 THEN 'complaint'

@@ -123,6 +123,7 @@ def _mount() -> None:
     from community.api import router as community_router
     from community.facilities.api import router as facilities_router
     from estate.assessment.api import router as assessment_router
+    from estate.dashboard.api import router as dashboard_router
     from estate.routers import router as estate_router
     from fees.api import router as fees_router
     from renovation.api import router as renovation_router
@@ -133,6 +134,7 @@ def _mount() -> None:
     from residents.movein.api import router as movein_router
 
     api.add_router("", estate_router)
+    api.add_router("", dashboard_router)
     api.add_router("", residents_router)
     api.add_router("", repairs_router)
     api.add_router("", fees_router)

@@ -19,7 +19,7 @@ class EstateConfig(AppConfig):
         from estate.integrity import keep_user_names
 
         # Each app registers its metrics, demo-data part, navigation and periodic tasks.
-        autodiscover_modules("metrics", "seed", "nav", "tasks")
+        autodiscover_modules("metrics", "seed", "nav", "tasks", "dashboard")
         post_migrate.connect(_create_cache_table, sender=self)
         pre_delete.connect(keep_user_names, sender=get_user_model(), dispatch_uid="keep-names")
 

@@ -285,3 +285,91 @@ class Sequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.estate_id} {self.name}: {self.value}"
+
+
+class KpiTarget(models.Model):
+    """The target of one rate: a company default (no estate) or an estate's own, which
+    overrides the default. Kept with who set it and when; a manager sets an estate's, a
+    company admin the defaults (estate.dashboard.services.kpi_target_set)."""
+
+    estate = models.ForeignKey(
+        Estate, on_delete=models.CASCADE, null=True, blank=True, related_name="kpi_targets"
+    )
+    key = models.CharField(_("rate"), max_length=64)
+    target = models.DecimalField(
+        _("target"),
+        max_digits=5,
+        decimal_places=4,
+        validators=[MinValueValidator(0)],
+        help_text=_("A rate between 0 and 1 (0.95 = 95%)."),
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    set_by_name = models.CharField(max_length=150, blank=True)
+    set_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("rate target")
+        verbose_name_plural = _("rate targets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["estate", "key"],
+                condition=models.Q(estate__isnull=False),
+                name="kpi_target_one_per_estate",
+            ),
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(estate__isnull=True),
+                name="kpi_target_one_default",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(target__gte=0, target__lte=1), name="kpi_target_0_to_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.estate_id or '*'} {self.key} ≥ {self.target}"
+
+    @property
+    def pct(self) -> str:
+        """0.95 → "95.00%"."""
+        return f"{(self.target * 100).quantize(self.target.__class__('0.01'))}%"
+
+
+class Bulletin(models.Model):
+    """The monthly bulletin (物业简报) of one estate (or of the company: no estate) for one
+    month: a draft the manager edits (``summary``), then issued: the PDF is stored and every
+    download serves these very bytes."""
+
+    estate = models.ForeignKey(
+        Estate, on_delete=models.CASCADE, null=True, blank=True, related_name="bulletins"
+    )
+    period = models.CharField(max_length=7)
+    summary = models.TextField(_("manager's summary"), blank=True)
+    pdf = models.BinaryField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    issued_by_name = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("monthly bulletin")
+        verbose_name_plural = _("monthly bulletins")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["estate", "period"],
+                condition=models.Q(estate__isnull=False),
+                name="bulletin_one_per_estate_month",
+            ),
+            models.UniqueConstraint(
+                fields=["period"],
+                condition=models.Q(estate__isnull=True),
+                name="bulletin_one_company_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.estate_id or 'company'} {self.period}"

@@ -35,3 +35,4 @@ def items_for(user, estate) -> list[dict]:
 
 
 add(_("Rates"), "kpi_table", "kpi.view", order=90)
+add(_("Dashboard"), "dashboard:dashboard", "kpi.targets", order=88)

@@ -110,5 +110,12 @@ ALL_ROLES = frozenset(Role.values)
 define("estate.view", ALL_ROLES)
 define("kpi.view", {Role.MANAGER, Role.ADMIN, Role.FINANCE, Role.FRONT_DESK})
 define("kpi.recompute", {Role.MANAGER, Role.ADMIN})
+define("kpi.targets", {Role.MANAGER, Role.ADMIN})
+define("kpi.bulletin", {Role.MANAGER, Role.ADMIN})
 define("personal_data.view_unmasked", {Role.MANAGER, Role.ADMIN, Role.FRONT_DESK})
 define("personal_data.export", {Role.MANAGER, Role.ADMIN})
+
+
+def estates_for_company() -> QuerySet[Estate]:
+    """Every estate of the company, by code (the company bulletin and periodic work)."""
+    return Estate.objects.order_by("code")

@@ -22,6 +22,16 @@ def compute_kpis(estate_code: str, period: str) -> int:
     return services.kpi_snapshots_refresh(estates=[estate], periods=[period])
 
 
+@db_periodic_task(crontab(hour="6", minute="10"))
+@taskruns.periodic_run("bulletins-prepare", ttl=3600)
+def prepare_bulletins():
+    """Once the previous month is closed (the configured day), its bulletins' drafts exist for
+    the managers to complete and issue."""
+    from estate.dashboard.services import bulletins_prepare
+
+    return bulletins_prepare()
+
+
 @db_periodic_task(crontab(minute="*"))
 def consumer_heartbeat():
     """The consumer is alive: the health page shows how long ago this last ran."""

@@ -19,6 +19,7 @@ urlpatterns = [
     path("estate/switch/", views.switch_estate, name="switch_estate"),
     path("kpis/", views.kpi_table, name="kpi_table"),
     path("kpis/recompute/", views.kpi_recompute, name="kpi_recompute"),
+    path("dashboard/", include("estate.dashboard.urls")),
     path("notifications/", views.notifications, name="notifications"),
     path("healthz", health.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),

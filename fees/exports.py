@@ -2,142 +2,41 @@
 
 CSV streams row by row (StreamingHttpResponse over a server-side cursor); XLSX is written by
 openpyxl in write-only mode, which keeps rows in a temporary file rather than in memory, and
-the finished file is streamed from disk, with a frozen header row, column widths and number
-formats for money (#,##0.00), dates and times. A text cell that a spreadsheet would run as a
-formula (=, +, -, @ at its start) opens as text, in XLSX and CSV (formula injection). Phones are included only for roles that may export
-personal data, and such an export is written to the access log."""
+the finished file is streamed from disk, through the shared estate/exports.py (frozen header,
+column widths, number formats for money, dates and times, formula-looking text kept as text).
+Phones are included only for roles that may export personal data, and such an export is written to the access log."""
 
-import csv
-import datetime as dt
-import tempfile
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
-from estate import localtime, privacy, scoping
+from estate import exports, localtime, privacy, scoping
 from fees import selectors
 from fees.models import Reminder
 
 CHUNK = 2000
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back, for csv.writer."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-MONEY_FORMAT = "#,##0.00"
-DATE_FORMAT = "yyyy-mm-dd"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-
-
-def csv_cell(value):
-    """A CSV cell: empty for None; a text a spreadsheet would run as a formula (it starts with
-    = + - @, a tab or a carriage return) is prefixed with ' so it opens as text."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def csv_response(header: list[str], rows: Iterable[list], filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield "\ufeff"  # so that Excel reads the file as UTF-8 (Chinese names)
-        yield writer.writerow([csv_cell(v) for v in header])
-        for row in rows:
-            yield writer.writerow([csv_cell(v) for v in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _text_width(text: str) -> float:
-    """Spreadsheet column units: a Chinese character is about two Latin ones wide."""
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(text))
-
-
-class _SheetWriter:
-    """One sheet of a write-only workbook: bold frozen header, column widths (from the header
-    and the kind of each column's values, known only row by row, so the widths are set from
-    ``widths`` or a default by kind), number formats for money, dates and times, and text that
-    a spreadsheet would run as a formula kept as text."""
-
-    def __init__(self, workbook: Workbook, title: str, header: list[str], widths=None):
-        self.sheet = workbook.create_sheet(title=title[:31])
-        self.sheet.freeze_panes = "A2"
-        for index, label in enumerate(header, start=1):
-            given = (widths or {}).get(index - 1)
-            width = given or min(max(_text_width(label) + 4, 12), 40)
-            self.sheet.column_dimensions[get_column_letter(index)].width = width
-        bold = Font(bold=True)
-        cells = []
-        for label in header:
-            cell = WriteOnlyCell(self.sheet, value=str(label))
-            cell.font = bold
-            cell.data_type = "s"
-            cells.append(cell)
-        self.sheet.append(cells)
-
-    def cell(self, value):
-        cell = WriteOnlyCell(self.sheet, value=value)
-        if isinstance(value, bool) or value is None:
-            return cell
-        if isinstance(value, Decimal):
-            cell.number_format = MONEY_FORMAT
-        elif isinstance(value, dt.datetime):
-            cell.number_format = DATETIME_FORMAT
-        elif isinstance(value, dt.date):
-            cell.number_format = DATE_FORMAT
-        elif isinstance(value, str):
-            # openpyxl takes a text starting with = for a formula; it stays text here.
-            cell.data_type = "s"
-        return cell
-
-    def append(self, row) -> None:
-        self.sheet.append([self.cell(v) for v in row])
-
-
-def xlsx_workbook(sheets: list[tuple[str, list[str], Iterable[list]]], filename: str, widths=None):
-    """An .xlsx of one or more sheets, each ``(title, header, rows)``, streamed from disk."""
-    workbook = Workbook(write_only=True)
-    for title, header, rows in sheets:
-        writer = _SheetWriter(workbook, title, header, widths)
-        for row in rows:
-            writer.append(row)
-    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it once sent
-    workbook.save(out)
-    out.seek(0)
-    return FileResponse(
-        out,
-        as_attachment=True,
-        filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return exports.csv_response(header, rows, filename)
 
 
 def xlsx_response(header: list[str], rows: Iterable[list], filename: str, title: str):
-    return xlsx_workbook([(title, header, rows)], filename)
+    return exports.xlsx_response(header, rows, filename, title)
+
+
+def xlsx_workbook(sheets, filename: str, widths=None):
+    return exports.xlsx_workbook(sheets, filename, widths)
 
 
 def respond(fmt: str, header: list[str], rows: Iterable[list], stem: str, title: str):
-    if fmt == "xlsx":
-        return xlsx_response(header, rows, f"{stem}.xlsx", title)
-    return csv_response(header, rows, f"{stem}.csv")
+    """The shared export (estate/exports.py): formula-looking text escaped, money and date
+    formats, a frozen header."""
+    return exports.respond(fmt, header, rows, stem, title)
 
 
 def _chunks(iterator: Iterator, size: int = CHUNK) -> Iterator[list]:

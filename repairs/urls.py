@@ -7,6 +7,8 @@ from repairs.views import config, desk, queue, ticket
 app_name = "repairs"
 urlpatterns = [
     path("", queue.queue, name="queue"),
+    path("tickets.csv", queue.queue_csv, name="queue_csv"),
+    path("tickets.xlsx", queue.queue_xlsx, name="queue_xlsx"),
     path("mine/", queue.my_tickets, name="mine"),
     path("new/", desk.desk, name="desk"),
     path("new/search/", desk.desk_search, name="desk_search"),

@@ -9,13 +9,13 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from estate import kpi, scoping
+from estate import exports, kpi, localtime, scoping
 from estate.errors import DomainError
 from estate.pages import current_estate, estate_page, forbidden
 from repairs import selectors
@@ -88,12 +88,10 @@ def _status_counts(qs, now: dt.datetime) -> dict[str, int]:
     )
 
 
-@estate_page("repairs.ticket.view")
-def queue(request, estate):
-    """The work queue of one estate: filters, counts per status, 50 a page, a fixed number
-    of queries whatever the page holds. With ``metric``/``period``/``part`` it lists exactly
-    the tickets behind one rate's numerator or denominator (filters still narrow it)."""
-    now = timezone.now()
+def _queue_tickets(request, estate, now):
+    """The queue's tickets as the page's filters (and a rate's drill-down) select them:
+    (form, base, filtered, status, heading, error); ``filtered`` is None when the filters
+    are invalid."""
     query = request.GET
     categories = selectors.categories(estate=estate, active=None)
     assignees = selectors.dispatch_candidates(estate=estate)
@@ -114,6 +112,17 @@ def queue(request, estate):
                 base = base & drill
             status = form.cleaned_data["status"] or None
             filtered = base.filter(status=status) if status else base
+    return form, base, filtered, status, heading, error
+
+
+@estate_page("repairs.ticket.view")
+def queue(request, estate):
+    """The work queue of one estate: filters, counts per status, 50 a page, a fixed number
+    of queries whatever the page holds. With ``metric``/``period``/``part`` it lists exactly
+    the tickets behind one rate's numerator or denominator (filters still narrow it)."""
+    now = timezone.now()
+    query = request.GET
+    form, base, filtered, status, heading, error = _queue_tickets(request, estate, now)
     page = Paginator(filtered if filtered is not None else base, PAGE_SIZE).get_page(
         query.get("page")
     )
@@ -147,6 +156,7 @@ def queue(request, estate):
             "overdue_count": counts.get("overdue", 0),
             "overdue_url": _with(query, overdue="1"),
             "page_query": _with(query),
+            "export_query": _with(query),
             "heading": heading,
             "error": error,
         },
@@ -171,3 +181,85 @@ def my_tickets(request):
     for ticket in rows:  # the one-tap buttons: the transition table decides
         ticket.taps = wf.allowed_actions(ticket, request.user, now=now, among=MINE_TAPS)
     return render(request, "repairs/mine.html", {"page": page, "rows": rows})
+
+
+EXPORT_FIELDS = (
+    "number",
+    "kind",
+    "status",
+    "priority",
+    "category__name",
+    "unit__number",
+    "reported_at",
+    "first_response_at",
+    "response_due_at",
+    "resolved_at",
+    "resolve_due_at",
+    "on_hold_since",
+    "closed_at",
+    "outcome",
+    "reopen_count",
+    "return_visited_at",
+    "return_visit_rating",
+)
+_TIMES = {6, 7, 8, 9, 10, 11, 12, 15}
+
+
+def ticket_rows(qs, *, tz, labels: dict):
+    """Rows of the queue export as plain tuples read by a server-side cursor (no model
+    objects): a million tickets stream in constant memory. ``labels`` translate the codes
+    before streaming starts."""
+    for row in qs.order_by().values_list(*EXPORT_FIELDS).iterator(chunk_size=2000):
+        yield [
+            localtime.naive_local(v, tz) if i in _TIMES else labels.get((i, v), v)
+            for i, v in enumerate(row)
+        ]
+
+
+def _export(request, estate, fmt: str):
+    """The queue as the page shows it (its filters, or the tickets behind a rate) as CSV or
+    XLSX, streamed. No personal data: the reporter's name and phone are not exported."""
+    now = timezone.now()
+    _form, _base, filtered, _status, _heading, error = _queue_tickets(request, estate, now)
+    if filtered is None:
+        return HttpResponse(error or _("Check the filters."), status=400, content_type="text/plain")
+    header = [
+        _("Number"),
+        _("Kind"),
+        _("Status"),
+        _("Priority"),
+        _("Category"),
+        _("Unit"),
+        _("Reported at"),
+        _("First response at"),
+        _("Response due"),
+        _("Resolved at"),
+        _("Resolution due"),
+        _("On hold since"),
+        _("Closed at"),
+        _("Outcome"),
+        _("Reopened"),
+        _("Return visit at"),
+        _("Return-visit rating"),
+    ]
+    labels = {}
+    for index, choices in (
+        (1, Ticket.Kind.choices),
+        (2, Ticket.Status.choices),
+        (3, Ticket.Priority.choices),
+        (13, Ticket.Outcome.choices),
+    ):
+        labels.update({(index, value): str(label) for value, label in choices})
+    stem = f"{estate.code}-tickets-{localtime.today(estate, now=now)}"
+    rows = ticket_rows(filtered, tz=estate.tz, labels=labels)
+    return exports.respond(fmt, header, rows, stem, _("Tickets"))
+
+
+@estate_page("repairs.ticket.view")
+def queue_csv(request, estate):
+    return _export(request, estate, "csv")
+
+
+@estate_page("repairs.ticket.view")
+def queue_xlsx(request, estate):
+    return _export(request, estate, "xlsx")

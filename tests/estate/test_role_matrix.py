@@ -12,6 +12,8 @@ MATRIX = {
     "estate.view": {F, T, M, FI, A},
     "kpi.view": {F, M, FI, A},
     "kpi.recompute": {M, A},
+    "kpi.targets": {M, A},
+    "kpi.bulletin": {M, A},
     "personal_data.view_unmasked": {F, M, A},
     "personal_data.export": {M, A},
     "repairs.ticket.view": {F, T, M, A},
