@@ -56,9 +56,10 @@ def arrears_cohort(*, estate: Estate | int, period: Period) -> QuerySet[Bill]:
 def arrears_recovery(*, estate: Estate | int, period: Period) -> dict:
     """``{"recovered": CNY, "owed": CNY}`` of the period: 清欠率's numerator and denominator."""
     row = arrears_cohort(estate=estate, period=period).aggregate(
-        recovered=Coalesce(Sum("recovered"), ZERO), owed=Coalesce(Sum("outstanding_at_start"), ZERO)
+        sum_recovered=Coalesce(Sum("recovered"), ZERO),
+        sum_owed=Coalesce(Sum("outstanding_at_start"), ZERO),
     )
-    return row
+    return {"recovered": row["sum_recovered"], "owed": row["sum_owed"]}
 
 
 def allocation_list(
