@@ -263,7 +263,7 @@ def kpi_list(request, query: Query[KpiQuery]):
             "invalid", _("period (YYYY-MM) or from and to are required."), field="period"
         )
     table = selectors.kpi_table(estate=estate, period=period)
-    return 200, KpiOut(
+    return KpiOut(
         estate=estate.code,
         period=period.label,
         computed_at=local(table.computed_at or period.now, estate.tz),
@@ -300,7 +300,7 @@ def _kpi_table(request, query: KpiQuery):
                     "metrics": [_metric_out(c.metric, c.ratio) for c in cells],
                 }
             )
-    return 200, KpiListOut(items=items, count=len(items))
+    return KpiListOut(items=items, count=len(items))
 
 
 @router.get(

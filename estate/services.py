@@ -233,8 +233,8 @@ def kpi_recompute_request(*, estate: Estate, period: kpi.Period, by) -> KpiMonth
             )
         month.recompute_requested_at = timezone.now()
         month.save(update_fields=["recompute_requested_at"])
-    user_id = getattr(by, "pk", None)
-    transaction.on_commit(lambda: recompute_kpi_month(estate.pk, period.label, user_id))
+    # Queued once the mark is committed (this function is called outside a transaction).
+    recompute_kpi_month(estate.pk, period.label, getattr(by, "pk", None))
     month.refresh_from_db()
     return month
 
