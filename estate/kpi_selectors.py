@@ -339,14 +339,26 @@ def kpi_trend(
     average of rates). One query when every month is stored."""
     if key not in {m.key for m in kpi.metrics()}:
         raise DomainError("invalid", _("There is no metric %(key)s.") % {"key": key}, field="key")
+    return kpi_trends(estates=estates, months=months, keys=[key], now=now)[key]
+
+
+def kpi_trends(
+    *, estates: Estate | list[Estate], months: list[str], keys: list[str] | None = None, now=None
+) -> dict[str, list[tuple[str, kpi.Ratio]]]:
+    """``kpi_trend`` of several keys (all registered by default) at once: ``{key: [(period,
+    Ratio)]}`` in registry order, from one ``kpi_table`` (two queries when all is stored)."""
     estates = [estates] if isinstance(estates, Estate) else list(estates)
-    grid = kpi_table(estates=estates, months=months, keys=[key], now=now)
-    out = []
-    for label in months:
-        num = sum((c.ratio.numerator for c in grid.cells if c.period == label), start=0)
-        den = sum((c.ratio.denominator for c in grid.cells if c.period == label), start=0)
-        out.append((label, kpi.Ratio(num, den)))
-    return out
+    grid = kpi_table(estates=estates, months=months, keys=keys, now=now)
+    sums: dict[tuple[str, str], list] = {}
+    for cell in grid.cells:
+        acc = sums.setdefault((cell.metric.key, cell.period), [0, 0])
+        acc[0] += cell.ratio.numerator
+        acc[1] += cell.ratio.denominator
+    wanted = [m.key for m in kpi.metrics() if keys is None or m.key in keys]
+    return {
+        key: [(label, kpi.Ratio(*sums.get((key, label), (0, 0)))) for label in months]
+        for key in wanted
+    }
 
 
 def kpi_company_total(*, estates: list[Estate], period: str, key: str, now=None) -> kpi.Ratio:

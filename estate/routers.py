@@ -126,7 +126,9 @@ class KpiListOut(Schema):
 
 
 class KpiTrendQuery(Schema):
-    key: str = Field(..., description="metric key, e.g. repairs.timely_rate")
+    key: str | None = Field(
+        None, description="metric key, e.g. repairs.timely_rate; every key when not given"
+    )
     estate: str | None = Field(None, description="estate code")
     estates: str | None = Field(None, max_length=2000, description="codes, or `all`")
     period: str | None = Field(None, description="last month YYYY-MM (default: this month)")
@@ -140,14 +142,19 @@ class KpiPointOut(Schema):
     rate: str | None
 
 
-class KpiTrendOut(Schema):
+class KpiSeriesOut(Schema):
     key: str
     label: str
-    estates: list[str]
     points: list[KpiPointOut] = Field(
         description="oldest first; over several estates each month is the sum of their "
         "numerators over the sum of their denominators"
     )
+
+
+class KpiTrendOut(Schema):
+    estates: list[str]
+    months: list[str]
+    series: list[KpiSeriesOut]
 
 
 @router.get("/me", response=MeOut, summary="Who am I and my roles per estate")
@@ -306,7 +313,8 @@ def _kpi_table(request, query: KpiQuery):
 @router.get(
     "/kpis/trend",
     response={200: KpiTrendOut, **ERRORS_4XX},
-    summary="One rate month by month (12 months by default), for one estate or several",
+    summary="Each rate (or one, `key`) month by month (12 months by default), for one estate "
+    "or several",
     description=(
         "The stored figures of `months` months ending with `period`. Over several estates "
         "(`estates`: codes separated by commas, or `all`) each month is the company's figure: "
@@ -322,22 +330,31 @@ def kpi_trend(request, query: Query[KpiTrendQuery]):
         now = local(timezone.now(), tz) if tz else timezone.now()
         last = f"{now.year:04d}-{now.month:02d}"
     months = kpi_selectors.months_ending(last, query.months)
-    points = kpi_selectors.kpi_trend(estates=estates, key=query.key, months=months)
-    metric = kpi.get(query.key)
-    return {
-        "key": metric.key,
-        "label": metric.label,
-        "estates": [e.code for e in estates],
-        "points": [
+    if query.key is not None and query.key not in {m.key for m in kpi.metrics()}:
+        raise DomainError(
+            "invalid", _("There is no metric %(key)s.") % {"key": query.key}, field="key"
+        )
+    keys = [query.key] if query.key else None
+    trends = kpi_selectors.kpi_trends(estates=estates, months=months, keys=keys)
+    series = []
+    for key, points in trends.items():
+        metric = kpi.get(key)
+        series.append(
             {
-                "period": label,
-                "numerator": metric.fmt(ratio.numerator),
-                "denominator": metric.fmt(ratio.denominator),
-                "rate": None if ratio.rate is None else str(ratio.rate),
+                "key": key,
+                "label": metric.label,
+                "points": [
+                    {
+                        "period": label,
+                        "numerator": metric.fmt(ratio.numerator),
+                        "denominator": metric.fmt(ratio.denominator),
+                        "rate": None if ratio.rate is None else str(ratio.rate),
+                    }
+                    for label, ratio in points
+                ],
             }
-            for label, ratio in points
-        ],
-    }
+        )
+    return {"estates": [e.code for e in estates], "months": months, "series": series}
 
 
 class TokenOut(Schema):

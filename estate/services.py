@@ -219,10 +219,9 @@ def kpi_month_unfreeze(*, estate: Estate, period: kpi.Period, by, reason: str) -
 
 
 def kpi_recompute_request(*, estate: Estate, period: kpi.Period, by) -> KpiMonth:
-    """The "recompute" button: mark the month as waiting and queue the Huey task (which runs
-    at once in immediate mode). A frozen month is refused."""
-    from estate.tasks import recompute_kpi_month
-
+    """The "recompute" button: mark the month as waiting (the page shows it running until the
+    task has stored the new figure); the caller then queues ``estate.tasks.recompute_kpi_month``.
+    A frozen month is refused."""
     with transaction.atomic():
         month = _month_locked(estate, period.label)
         if month.state == KpiMonth.State.FROZEN:
@@ -233,9 +232,6 @@ def kpi_recompute_request(*, estate: Estate, period: kpi.Period, by) -> KpiMonth
             )
         month.recompute_requested_at = timezone.now()
         month.save(update_fields=["recompute_requested_at"])
-    # Queued once the mark is committed (this function is called outside a transaction).
-    recompute_kpi_month(estate.pk, period.label, getattr(by, "pk", None))
-    month.refresh_from_db()
     return month
 
 

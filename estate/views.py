@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from estate import kpi, kpi_selectors, nav, scoping, selectors, services
+from estate import kpi, kpi_selectors, nav, scoping, selectors, services, tasks
 from estate.errors import DomainError
 from estate.middleware import SESSION_KEY
 from estate.services import notifications_mark_read
@@ -136,6 +136,8 @@ def kpi_recompute(request):
     try:
         period = kpi.Period.month(estate.tz, request.POST.get("period", ""))
         services.kpi_recompute_request(estate=estate, period=period, by=request.user)
+        # Queued once the mark is committed (immediate mode runs it here and now).
+        tasks.recompute_kpi_month(estate.pk, period.label, request.user.pk)
     except DomainError as exc:
         messages.error(request, exc.message)
         return _back(estate, request.POST.get("period", ""))
@@ -147,7 +149,12 @@ def kpi_month_status(request):
     """The month's state as a fragment the rates page polls (htmx) while a recompute runs."""
     try:
         estate = _kpi_estate(request, request.GET.get("estate"), "kpi.view")
-        period = kpi.Period.month(estate.tz, request.GET.get("period", ""))
+        label = request.GET.get("period")
+        period = (
+            kpi.Period.month(estate.tz, label)
+            if label
+            else kpi.Period.containing(estate.tz, timezone.now())
+        )
     except DomainError:
         raise Http404 from None
     status = kpi_selectors.month_status(estate=estate, period=period.label)

@@ -123,9 +123,7 @@ def test_figures_equal_drilldowns_a_week_later_without_recomputing(admin_client,
         for period in MONTHS:
             _assert_figures_equal_drilldowns(admin_client, estate, period)
         live = kpi.compute_all(estate=estate, period=october)
-    stored = {
-        s.key: s for s in KpiSnapshot.objects.filter(estate=estate, period="2026-10")
-    }
+    stored = {s.key: s for s in KpiSnapshot.objects.filter(estate=estate, period="2026-10")}
     drifted = [
         k
         for k, r in live.items()
@@ -174,9 +172,12 @@ def test_frozen_month_keeps_figure_and_drilldown_after_backdated_records(admin_c
         manager = make_staff(estate, "manager", "kpi-mgr")
         admin_client.force_login(manager)
         admin_client.post(reverse("kpi_recompute"), {"estate": estate.code, "period": "2026-10"})
-        assert KpiSnapshot.objects.get(
-            estate=estate, period="2026-10", key="repairs.success_rate"
-        ).denominator == frozen["repairs.success_rate"][1]
+        assert (
+            KpiSnapshot.objects.get(
+                estate=estate, period="2026-10", key="repairs.success_rate"
+            ).denominator
+            == frozen["repairs.success_rate"][1]
+        )
         response = admin_client.post(
             reverse("kpi_unfreeze"),
             {"estate": estate.code, "period": "2026-10", "reason": "补录10月工单"},
@@ -210,12 +211,11 @@ def test_unfreeze_needs_a_reason_and_a_manager(client, seeded):
         assert response.status_code == 403
         client.force_login(make_staff(estate, "manager", "kpi-mgr2"))
         response = client.post(
-            reverse("kpi_unfreeze"), {"estate": estate.code, "period": "2026-10", "reason": " "},
+            reverse("kpi_unfreeze"),
+            {"estate": estate.code, "period": "2026-10", "reason": " "},
             follow=True,
         )
-        assert "Say why the month is reopened." in response.content.decode() or (
-            "说明" in response.content.decode()
-        )
+        assert "请说明解冻该月的原因。" in response.content.decode()  # next to the form
     assert KpiMonth.objects.get(estate=estate, period="2026-10").state == "frozen"
 
 

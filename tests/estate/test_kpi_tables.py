@@ -127,10 +127,14 @@ def test_kpis_api_range_and_estates_shows_only_the_users_estates(three, client):
     # Several codes; one of another estate is not found; the KPI.md shape is unchanged.
     two = client.get("/api/v1/kpis", {"estates": "HY02,HY01", "period": "2026-10"}).json()
     assert [i["estate"] for i in two["items"]] == ["HY01", "HY02"]
-    assert client.get("/api/v1/kpis", {"estates": "HY01,HY03", "period": "2026-10"}).status_code == 404
+    assert (
+        client.get("/api/v1/kpis", {"estates": "HY01,HY03", "period": "2026-10"}).status_code == 404
+    )
     single = client.get("/api/v1/kpis", {"estate": "HY01", "period": "2026-10"}).json()
     assert set(single) == {"estate", "period", "computed_at", "stored", "metrics"}
-    bad = client.get("/api/v1/kpis", {"estates": "HY01", "period_from": "2026-10", "period_to": "2026-01"})
+    bad = client.get(
+        "/api/v1/kpis", {"estates": "HY01", "period_from": "2026-10", "period_to": "2026-01"}
+    )
     assert bad.status_code == 422 and bad.json()["field"] == "to"
     assert client.get("/api/v1/kpis", {}).json()["field"] == "estate"
     # A technician may not read rates: "all" leaves that estate out, naming it refuses.
@@ -148,7 +152,9 @@ def test_kpis_api_twelve_months_runs_a_fixed_number_of_queries(
         _store(a, period, {"repairs.timely_rate": (1, 2)})
     admin = make_company_admin("kpi-co")
     client.force_login(admin)
-    client.get("/api/v1/kpis", {"estates": "HY01", "period_from": "2025-11", "period_to": "2026-10"})
+    client.get(
+        "/api/v1/kpis", {"estates": "HY01", "period_from": "2025-11", "period_to": "2026-10"}
+    )
     # 1 session, 2 user, 3 the estate by code, 4 the snapshots of the 12 months,
     # 5 the months' states — whatever the number of records behind the figures.
     with django_assert_num_queries(5):
@@ -173,17 +179,25 @@ def test_kpis_trend_api(three, client):
     body = client.get(
         "/api/v1/kpis/trend", {"key": key, "estates": "all", "period": "2026-10"}
     ).json()
-    assert body["estates"] == ["HY01", "HY02"] and body["label"] == "处理及时率"
-    assert len(body["points"]) == 12 and body["points"][0]["period"] == "2025-11"
-    assert body["points"][-1] == {
+    assert body["estates"] == ["HY01", "HY02"] and body["months"] == YEAR
+    (series,) = body["series"]
+    assert series["key"] == key and series["label"] == "处理及时率"
+    assert len(series["points"]) == 12 and series["points"][0]["period"] == "2025-11"
+    assert series["points"][-1] == {
         "period": "2026-10",
         "numerator": "12",  # 11 + 1, never HY03's
         "denominator": "24",
         "rate": "0.5000",
     }
-    one = client.get("/api/v1/kpis/trend", {"key": key, "estate": "HY01", "months": 3, "period": "2026-10"})
-    assert [p["numerator"] for p in one.json()["points"]] == ["9", "10", "11"]
-    assert client.get("/api/v1/kpis/trend", {"key": "nope", "estate": "HY01"}).json()["field"] == "key"
+    one = client.get(
+        "/api/v1/kpis/trend", {"key": key, "estate": "HY01", "months": 3, "period": "2026-10"}
+    )
+    assert [p["numerator"] for p in one.json()["series"][0]["points"]] == ["9", "10", "11"]
+    every = client.get("/api/v1/kpis/trend", {"estate": "HY01", "period": "2026-10"}).json()
+    assert [s["key"] for s in every["series"]] == [m.key for m in kpi.metrics()]
+    assert (
+        client.get("/api/v1/kpis/trend", {"key": "nope", "estate": "HY01"}).json()["field"] == "key"
+    )
     assert client.get("/api/v1/kpis/trend", {"key": key, "estate": "HY03"}).status_code == 404
 
 
@@ -220,7 +234,12 @@ def test_recompute_button_runs_the_task_and_shows_the_new_figure(db, client):
     status = client.get(reverse("kpi_month_status"), {"estate": "HY01", "period": period})
     assert status.status_code == 200
     other = make_estate("HY09", "别处")
-    assert client.get(reverse("kpi_month_status"), {"estate": other.code, "period": period}).status_code == 404
+    assert (
+        client.get(
+            reverse("kpi_month_status"), {"estate": other.code, "period": period}
+        ).status_code
+        == 404
+    )
     assert Ticket.objects.count() == 2
 
 

@@ -92,7 +92,9 @@ def test_arrears_recovery_rate_hand_built(book, estate_a):
         Decimal("0.1613"),
     )
     # 收缴率 judges October's own bills: B4 only (100 of 100).
-    collection = KpiSnapshot.objects.get(estate=estate_a, period="2026-10", key="fees.collection_rate")
+    collection = KpiSnapshot.objects.get(
+        estate=estate_a, period="2026-10", key="fees.collection_rate"
+    )
     assert (collection.numerator, collection.denominator) == (Decimal("100.00"), Decimal("100.00"))
 
 
@@ -153,7 +155,9 @@ def test_allocations_api(book, estate_a, estate_b, client):
     # Pagination, the whole history, bad input, another estate.
     page = client.get(url, {"estate": "HY01", "limit": 2, "offset": 1}).json()
     assert page["count"] == 10 and len(page["items"]) == 2
-    bad = client.get(url, {"estate": "HY01", "applied_from": "2026-10-05", "applied_to": "2026-10-01"})
+    bad = client.get(
+        url, {"estate": "HY01", "applied_from": "2026-10-05", "applied_to": "2026-10-01"}
+    )
     assert bad.status_code == 422 and bad.json()["field"] == "applied_to"
     assert client.get(url, {"estate": "HY02"}).status_code == 404
     client.force_login(make_staff(estate_a, "technician", "alloc-tech"))
@@ -161,9 +165,9 @@ def test_allocations_api(book, estate_a, estate_b, client):
 
 
 def test_a_payment_dated_into_a_frozen_month_is_refused(book, estate_a):
+    from estate.errors import DomainError
     from estate.kpi_selectors import month_is_frozen
     from estate.services import kpi_month_freeze
-    from estate.errors import DomainError
 
     fin = make_staff(estate_a, "finance", "fin-frozen")
     with time_machine.travel(at("2026-11-10 09:00"), tick=False):
