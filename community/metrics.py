@@ -3,11 +3,11 @@ conditions are those of ``community.selectors``, which the drill-down page lists
 
 from urllib.parse import urlencode
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from community import selectors
-from estate.kpi import Metric, Period, Ratio, register_group
+from estate.kpi import Cohort, Metric, Part, Period, Ratio, register_cohort, register_group
 
 ATTENDANCE = "community.event_attendance_rate"
 SATISFACTION = "community.survey_satisfaction_rate"
@@ -53,4 +53,27 @@ def register() -> None:
             )
         ],
         satisfaction,
+    )
+    num, den = selectors.attendance_parts()
+    register_cohort(
+        Cohort(
+            source="community.signup",
+            parts=(Part(ATTENDANCE, "numerator"), Part(ATTENDANCE, "denominator")),
+            rows=selectors.signup_cohort,
+            conditions=lambda period: {
+                (ATTENDANCE, "numerator"): (den & num, None),
+                (ATTENDANCE, "denominator"): (den, None),
+            },
+        )
+    )
+    register_cohort(
+        Cohort(
+            source="community.answer",
+            parts=(Part(SATISFACTION, "numerator"), Part(SATISFACTION, "denominator")),
+            rows=selectors.answer_cohort,
+            conditions=lambda period: {
+                (SATISFACTION, "numerator"): (selectors.satisfied(), None),
+                (SATISFACTION, "denominator"): (Q(pk__isnull=False), None),
+            },
+        )
     )

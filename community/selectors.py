@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.models import Announcement, Aspect, Event, SignUp, Survey, SurveyAnswer
+from estate import kpi_selectors
 from estate.errors import DomainError
 from estate.kpi import Period
 from estate.models import Estate
@@ -159,14 +160,33 @@ METRIC_KEYS = ("community.event_attendance_rate", "community.survey_satisfaction
 PARTS = ("numerator", "denominator")
 
 
-def metric_records(*, estate: Estate, period: Period, key: str, part: str) -> QuerySet:
-    """The records counted in a rate's numerator or denominator (the drill-down list)."""
+def metric_records(
+    *, estate: Estate, period: Period, key: str, part: str, snapshot=None
+) -> QuerySet:
+    """The records counted in a rate's numerator or denominator (the drill-down list); with
+    ``snapshot`` (a stored snapshot's id), exactly those it counted."""
     if key not in METRIC_KEYS:
         raise DomainError(
             "invalid", _("There is no metric %(key)s.") % {"key": key}, field="metric"
         )
     if part not in PARTS:
         raise DomainError("invalid", _("Choose numerator or denominator."), field="part")
+    model = SignUp if key == "community.event_attendance_rate" else SurveyAnswer
+    stored = kpi_selectors.stored_records(
+        estate=estate, snapshot=snapshot, key=key, part=part, model=model
+    )
+    if stored is not None:
+        if model is SignUp:
+            return (
+                stored.filter(event__estate=estate)
+                .select_related("event", "unit")
+                .order_by("event__starts_at", "id")
+            )
+        return (
+            stored.filter(estate=estate)
+            .select_related("response__unit", "survey")
+            .order_by("answered_at", "id")
+        )
     if key == "community.event_attendance_rate":
         num, den = attendance_parts()
         return (

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -196,3 +197,99 @@ def compute_all(*, estate, period: Period, keys=None) -> dict[str, Ratio]:
             raise RuntimeError(f"metric group did not return {sorted(missing)}")
         out.update({k: result[k] for k in group_keys})
     return {m.key: out[m.key] for m in metrics() if m.key in out}
+
+
+# --- Cohort membership: the records a stored snapshot counted ---------------------------------
+#
+# A metric group may also register its cohorts: for each kind of record (a "source"), the rows
+# of one estate and period and, per (metric, part), the condition under which a row counts and,
+# for a money metric, the amount it counts. ``estate.services.kpi_snapshot_compute`` stores one
+# row per counted record (``KpiMember``: source, record id, a bit per (metric, part), the money)
+# and takes the snapshot's figures from those rows, so a drill-down filtered by the stored
+# membership lists exactly what the figure counted, however the records change afterwards.
+
+PARTS = ("numerator", "denominator")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of one metric within a cohort; ``money``: it counts yuan, not records."""
+
+    key: str
+    part: str
+    money: bool = False
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """The records of one source behind some metrics' parts.
+
+    ``rows(estate=, period=)`` is a queryset of the estate's candidate records (with any
+    annotations the conditions need); ``conditions(period)`` gives, for each ``Part`` in
+    ``parts``, ``(Q, amount)``: the whole condition under which a row counts (a numerator's
+    includes its denominator's) and, for a money part, the expression of the yuan it counts."""
+
+    source: str
+    parts: tuple[Part, ...]
+    rows: Callable = field(compare=False)
+    conditions: Callable = field(compare=False)
+
+    def bit(self, key: str, part: str) -> int:
+        for i, p in enumerate(self.parts):
+            if p.key == key and p.part == part:
+                return 1 << i
+        raise KeyError((key, part))
+
+
+_cohorts: dict[str, Cohort] = {}
+
+
+def register_cohort(cohort: Cohort) -> None:
+    """Register where the records behind some metrics' parts are (see ``Cohort``). A source
+    carries at most 62 parts and at most one money amount per side (numerator/denominator)."""
+    if cohort.source in _cohorts:
+        raise ValueError(f"cohort {cohort.source!r} registered twice")
+    if len(cohort.parts) > 62:
+        raise ValueError("a cohort carries at most 62 parts")
+    for side in PARTS:
+        if sum(1 for p in cohort.parts if p.part == side and p.money) > 1:
+            raise ValueError(f"cohort {cohort.source!r}: more than one {side} amount")
+    for p in cohort.parts:
+        if p.part not in PARTS:
+            raise ValueError(f"part must be numerator or denominator, not {p.part!r}")
+        if member_of(p.key, p.part) is not None:
+            raise ValueError(f"{p.key} {p.part} is in two cohorts")
+    _cohorts[cohort.source] = cohort
+
+
+def cohorts() -> list[Cohort]:
+    return list(_cohorts.values())
+
+
+def member_of(key: str, part: str) -> tuple[Cohort, int] | None:
+    """(cohort, bit) holding the records of a metric's part, or None when its group keeps no
+    membership (its drill-down is then evaluated live)."""
+    for cohort in _cohorts.values():
+        for i, p in enumerate(cohort.parts):
+            if p.key == key and p.part == part:
+                return cohort, 1 << i
+    return None
+
+
+def with_membership(keys) -> set[str]:
+    """The keys whose numerator and denominator both have a cohort."""
+    return {k for k in keys if member_of(k, "numerator") and member_of(k, "denominator")}
+
+
+def drill_link(metric: Metric, estate, period: Period, part: str, snapshot_id=None) -> str | None:
+    """The drill-down URL of a metric's part; for a stored figure it names the snapshot, so the
+    list shows exactly the records that figure counted (``snapshot=<id>&part=<part>``)."""
+    if metric.link is None:
+        return None
+    url = metric.link(estate, period, part)
+    if snapshot_id is None:
+        return url
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k not in ("snapshot", "part")]
+    query += [("snapshot", str(snapshot_id)), ("part", part)]
+    return urlunsplit(parts._replace(query=urlencode(query)))

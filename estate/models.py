@@ -220,6 +220,83 @@ class KpiSnapshot(models.Model):
         return f"{self.estate_id} {self.period} {self.key} = {self.rate}"
 
 
+class KpiMonth(models.Model):
+    """The stored rates of one estate for one month as a whole: when they were computed, whether
+    the month is closed (frozen: late data no longer changes it) and a recompute waiting."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("open")
+        FROZEN = "frozen", _("frozen")
+        REOPENED = "reopened", _("reopened")
+
+    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="kpi_months")
+    period = models.CharField(max_length=7)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    frozen_at = models.DateTimeField(null=True, blank=True)
+    recompute_requested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("KPI month")
+        verbose_name_plural = _("KPI months")
+        constraints = [
+            models.UniqueConstraint(fields=["estate", "period"], name="kpi_month_unique")
+        ]
+        indexes = [models.Index(fields=["state", "period"], name="kpi_month_state")]
+
+    def __str__(self) -> str:
+        return f"{self.estate_id} {self.period} {self.state}"
+
+
+class KpiMember(models.Model):
+    """One record a month's stored snapshot counted: its source (``repairs.ticket``...), id,
+    one bit per (metric, part) of that source's cohort (``estate.kpi.Cohort``) and the money it
+    counted. Replaced whole, in the snapshot's transaction, at every recompute."""
+
+    month = models.ForeignKey(KpiMonth, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=40)
+    object_id = models.BigIntegerField()
+    flags = models.BigIntegerField()
+    amount_num = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    amount_den = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+
+    class Meta:
+        verbose_name = _("KPI member")
+        verbose_name_plural = _("KPI members")
+        indexes = [
+            models.Index(fields=["month", "source", "object_id"], name="kpi_member_month_src")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month_id} {self.source}#{self.object_id} {self.flags:b}"
+
+
+class KpiMonthLog(models.Model):
+    """Who froze, unfroze or recomputed a month, when and why."""
+
+    class Action(models.TextChoices):
+        FROZEN = "frozen", _("frozen")
+        UNFROZEN = "unfrozen", _("unfrozen")
+        RECOMPUTED = "recomputed", _("recomputed")
+
+    month = models.ForeignKey(KpiMonth, on_delete=models.CASCADE, related_name="log")
+    action = models.CharField(max_length=12, choices=Action.choices)
+    at = models.DateTimeField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    user_name = models.CharField(max_length=150, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("KPI month log entry")
+        verbose_name_plural = _("KPI month log")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
 class Notification(models.Model):
     """An in-app notice for one staff member (escalations, reminders)."""
 

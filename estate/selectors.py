@@ -50,6 +50,7 @@ class KpiValue:
     ratio: kpi.Ratio
     computed_at: dt.datetime
     stored: bool  # False: no snapshot yet, computed for this answer and not stored
+    snapshot_id: int | None = None  # the stored snapshot: its drill-down lists its records
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,9 @@ def kpi_tables(*, estate: Estate, periods: list[kpi.Period], prefix: str = "") -
             snap = found.get(metric.key)
             if snap is not None:
                 ratio = kpi.Ratio(snap.numerator, snap.denominator)
-                values.append(KpiValue(metric, ratio, snap.computed_at, stored=True))
+                values.append(
+                    KpiValue(metric, ratio, snap.computed_at, stored=True, snapshot_id=snap.pk)
+                )
             else:
                 values.append(KpiValue(metric, live[metric.key], period.now, stored=False))
         tables.append(KpiTable(period=period, values=values))

@@ -2,8 +2,23 @@
 
 import hashlib
 import secrets
+from decimal import Decimal
 
-from django.db import transaction
+from django.db import connections, router, transaction
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,6 +27,9 @@ from estate.errors import DomainError
 from estate.models import (
     ApiToken,
     Estate,
+    KpiMember,
+    KpiMonth,
+    KpiMonthLog,
     KpiSnapshot,
     Membership,
     Notification,
@@ -20,24 +38,102 @@ from estate.models import (
 )
 
 
-@transaction.atomic
-def kpi_snapshot_compute(*, estate: Estate, period: kpi.Period) -> list[KpiSnapshot]:
-    """Compute every registered metric of one estate and period and store them together.
+def _month_locked(estate: Estate, label: str) -> KpiMonth:
+    """The estate-month's row, created if missing, locked for this transaction."""
+    KpiMonth.objects.get_or_create(estate=estate, period=label)
+    return KpiMonth.objects.select_for_update().get(estate=estate, period=label)
 
-    One transaction: a run killed half-way leaves the previous snapshot whole; running twice or
-    concurrently leaves the same rows (upsert on estate+period+key)."""
-    results = kpi.compute_all(estate=estate, period=period)
+
+def _members_insert(*, month: KpiMonth, cohort: kpi.Cohort, estate: Estate, period) -> None:
+    """INSERT ... SELECT of the cohort's counted records into ``KpiMember``: one statement, the
+    rows never travel through Python (a month of a big estate is tens of thousands)."""
+    flags = Value(0, output_field=BigIntegerField())
+    amounts = {"numerator": None, "denominator": None}
+    conditions = cohort.conditions(period)
+    for i, part in enumerate(cohort.parts):
+        condition, amount = conditions[(part.key, part.part)]
+        flags = flags + Case(
+            When(condition, then=Value(1 << i)),
+            default=Value(0),
+            output_field=BigIntegerField(),
+        )
+        if part.money:
+            amounts[part.part] = amount
+    money = DecimalField(max_digits=14, decimal_places=2)
+    qs = (
+        cohort.rows(estate=estate, period=period)
+        .annotate(
+            _kf=ExpressionWrapper(flags, output_field=BigIntegerField()),
+            _kn=Cast(amounts["numerator"] or Value(None), money),
+            _kd=Cast(amounts["denominator"] or Value(None), money),
+        )
+        .filter(_kf__gt=0)
+        .order_by()
+        .values_list("pk", "_kf", "_kn", "_kd")
+    )
+    alias = router.db_for_write(KpiMember)
+    sql, params = qs.query.get_compiler(using=alias).as_sql()
+    table = connection_quote(alias, KpiMember._meta.db_table)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (month_id, source, object_id, flags, amount_num, amount_den) "
+            f"SELECT %s, %s, sub.* FROM ({sql}) sub",
+            (month.pk, cohort.source, *params),
+        )
+
+
+def connection_quote(alias: str, name: str) -> str:
+    return connections[alias].ops.quote_name(name)
+
+
+def _members_ratios(*, month: KpiMonth, cohort: kpi.Cohort) -> dict[str, dict[str, Decimal]]:
+    """{key: {part: figure}} of one cohort, aggregated from its stored members (one query):
+    the snapshot's figure IS the size of its drill-down."""
+    aggregates = {}
+    for i, part in enumerate(cohort.parts):
+        bit = 1 << i
+        counted = Q(Exact(F("flags").bitand(bit), bit))
+        if part.money:
+            column = "amount_num" if part.part == "numerator" else "amount_den"
+            aggregates[f"p{i}"] = Sum(column, filter=counted)
+        else:
+            aggregates[f"p{i}"] = Count("id", filter=counted)
+    row = KpiMember.objects.filter(month=month, source=cohort.source).aggregate(**aggregates)
+    out: dict[str, dict[str, Decimal]] = {}
+    for i, part in enumerate(cohort.parts):
+        out.setdefault(part.key, {})[part.part] = Decimal(row[f"p{i}"] or 0)
+    return out
+
+
+def _snapshot_store(*, estate: Estate, period: kpi.Period, month: KpiMonth) -> list[KpiSnapshot]:
+    """Recompute the month's membership and figures and store them (inside the caller's
+    transaction, the month row locked)."""
+    keys = [m.key for m in kpi.metrics()]
+    with_members = kpi.with_membership(keys)
+    KpiMember.objects.filter(month=month).delete()
+    parts: dict[str, dict[str, Decimal]] = {}
+    for cohort in kpi.cohorts():
+        if not any(p.key in with_members for p in cohort.parts):
+            continue
+        _members_insert(month=month, cohort=cohort, estate=estate, period=period)
+        for key, figures in _members_ratios(month=month, cohort=cohort).items():
+            parts.setdefault(key, {}).update(figures)
+    rest = [k for k in keys if k not in with_members]
+    results = kpi.compute_all(estate=estate, period=period, keys=rest) if rest else {}
+    for key in with_members:
+        results[key] = kpi.Ratio(parts[key]["numerator"], parts[key]["denominator"])
     rows = [
         KpiSnapshot(
             estate=estate,
             period=period.label,
             key=key,
-            numerator=ratio.numerator,
-            denominator=ratio.denominator,
-            rate=ratio.rate,
+            numerator=results[key].numerator,
+            denominator=results[key].denominator,
+            rate=results[key].rate,
             computed_at=period.now,
         )
-        for key, ratio in results.items()
+        for key in keys
+        if key in results
     ]
     KpiSnapshot.objects.bulk_create(
         rows,
@@ -45,22 +141,154 @@ def kpi_snapshot_compute(*, estate: Estate, period: kpi.Period) -> list[KpiSnaps
         unique_fields=["estate", "period", "key"],
         update_fields=["numerator", "denominator", "rate", "computed_at"],
     )
+    month.computed_at = period.now
+    month.recompute_requested_at = None
+    month.save(update_fields=["computed_at", "recompute_requested_at"])
     return rows
 
 
+def _log(month: KpiMonth, action: str, *, by=None, reason: str = "", at=None) -> KpiMonthLog:
+    return KpiMonthLog.objects.create(
+        month=month,
+        action=action,
+        at=at or timezone.now(),
+        user=by if by is not None and by.is_authenticated else None,
+        user_name=getattr(by, "username", "") or "",
+        reason=reason[:200],
+    )
+
+
+@transaction.atomic
+def kpi_snapshot_compute(
+    *, estate: Estate, period: kpi.Period, by=None, allow_frozen: bool = False
+) -> list[KpiSnapshot]:
+    """Compute every registered metric of one estate and month and store them together, with
+    the records each counted (``KpiMember``), in one transaction: a run killed half-way leaves
+    the previous snapshot whole; running twice or concurrently leaves the same rows (the month
+    row is locked, the figures upserted on estate+period+key).
+
+    A frozen month is refused (unfreeze it first, ``kpi_month_unfreeze``); a date range has no
+    snapshot."""
+    if not period.is_month:
+        raise DomainError("invalid", "only a month has a stored snapshot", field="period")
+    month = _month_locked(estate, period.label)
+    if month.state == KpiMonth.State.FROZEN and not allow_frozen:
+        raise DomainError(
+            "frozen",
+            _("%(period)s is closed; unfreeze it to recompute.") % {"period": period.label},
+            field="period",
+        )
+    rows = _snapshot_store(estate=estate, period=period, month=month)
+    if by is not None:
+        _log(month, KpiMonthLog.Action.RECOMPUTED, by=by, at=period.now)
+    return rows
+
+
+@transaction.atomic
+def kpi_month_freeze(*, estate: Estate, period: kpi.Period, by=None) -> KpiMonth:
+    """Close a month: compute it a last time and keep that figure (and its records) however
+    late data arrives. Done by the periodic task once the month's close day has passed, or by
+    a manager for a month reopened earlier."""
+    month = _month_locked(estate, period.label)
+    if month.state == KpiMonth.State.FROZEN:
+        return month
+    _snapshot_store(estate=estate, period=period, month=month)
+    month.state = KpiMonth.State.FROZEN
+    month.frozen_at = period.now
+    month.save(update_fields=["state", "frozen_at"])
+    _log(month, KpiMonthLog.Action.FROZEN, by=by, at=period.now)
+    return month
+
+
+@transaction.atomic
+def kpi_month_unfreeze(*, estate: Estate, period: kpi.Period, by, reason: str) -> KpiMonth:
+    """Reopen a closed month (a manager, with a reason; logged who, when, why) and recompute
+    it at once. A reopened month is kept fresh by the periodic task until frozen again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("invalid", _("Say why the month is reopened."), field="reason")
+    month = _month_locked(estate, period.label)
+    if month.state != KpiMonth.State.FROZEN:
+        raise DomainError("not_frozen", _("This month is not frozen."), field="period")
+    month.state = KpiMonth.State.REOPENED
+    month.frozen_at = None
+    month.save(update_fields=["state", "frozen_at"])
+    _log(month, KpiMonthLog.Action.UNFROZEN, by=by, reason=reason, at=period.now)
+    _snapshot_store(estate=estate, period=period, month=month)
+    return month
+
+
+def kpi_recompute_request(*, estate: Estate, period: kpi.Period, by) -> KpiMonth:
+    """The "recompute" button: mark the month as waiting (the page shows it running until the
+    task has stored the new figure); the caller then queues ``estate.tasks.recompute_kpi_month``.
+    A frozen month is refused."""
+    with transaction.atomic():
+        month = _month_locked(estate, period.label)
+        if month.state == KpiMonth.State.FROZEN:
+            raise DomainError(
+                "frozen",
+                _("%(period)s is closed; unfreeze it to recompute.") % {"period": period.label},
+                field="period",
+            )
+        month.recompute_requested_at = timezone.now()
+        month.save(update_fields=["recompute_requested_at"])
+    return month
+
+
+def kpi_month_recompute(*, estate_id: int, label: str, user_id: int | None = None) -> int:
+    """What the recompute task runs: the month's snapshot now (a frozen month is left alone)."""
+    from django.contrib.auth import get_user_model
+
+    estate = Estate.objects.get(pk=estate_id)
+    by = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    period = kpi.Period.month(estate.tz, label)
+    try:
+        kpi_snapshot_compute(estate=estate, period=period, by=by)
+    except DomainError:
+        KpiMonth.objects.filter(estate=estate, period=label).update(recompute_requested_at=None)
+        return 0
+    return 1
+
+
 def kpi_snapshots_refresh(*, now=None, estates=None, periods: list[str] | None = None) -> int:
-    """Recompute the snapshots of the current and the previous month of every estate (or of the
-    estates and month labels given). Returns how many estate-periods were written."""
+    """Keep every open month fresh: of each estate (or of those given), the current and the
+    previous month and every month reopened or not yet closed; a month whose close day has
+    passed is computed a last time and frozen. With ``periods``, exactly those months (frozen
+    ones left alone). Returns how many estate-months were written."""
+    from estate.kpi_selectors import month_closes_at
+
     now = now or timezone.now()
     written = 0
     for estate in estates if estates is not None else Estate.objects.all():
         if periods:
-            todo = [kpi.Period.month(estate.tz, label, now=now) for label in periods]
+            labels = list(periods)
         else:
             current = kpi.Period.containing(estate.tz, now, now=now)
-            todo = [current.previous(), current]
-        for period in todo:
-            kpi_snapshot_compute(estate=estate, period=period)
+            labels = {current.previous().label, current.label}
+            labels |= set(
+                KpiMonth.objects.filter(
+                    estate=estate, state__in=[KpiMonth.State.OPEN, KpiMonth.State.REOPENED]
+                )
+                .filter(period__lte=current.label)
+                .values_list("period", flat=True)
+            )
+            labels = sorted(labels)
+        states = dict(
+            KpiMonth.objects.filter(estate=estate, period__in=labels).values_list("period", "state")
+        )
+        for label in labels:
+            state = states.get(label, KpiMonth.State.OPEN)
+            if state == KpiMonth.State.FROZEN:
+                continue
+            period = kpi.Period.month(estate.tz, label, now=now)
+            if (
+                not periods
+                and state == KpiMonth.State.OPEN
+                and now >= month_closes_at(estate, label)
+            ):
+                kpi_month_freeze(estate=estate, period=period)
+            else:
+                kpi_snapshot_compute(estate=estate, period=period)
             written += 1
     return written
 

@@ -169,6 +169,9 @@ CACHES["fallback"] = {
     "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "estatedesk"),
 }
 
+# A month's rates close (freeze) once this day of the next month has ended, local time.
+KPI_FREEZE_AFTER_DAY = int(os.environ.get("KPI_FREEZE_AFTER_DAY", "5"))
+
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)
 HUEY_NAME = os.environ.get("HUEY_NAME", "estatedesk")
 if REDIS_URL:

@@ -10,8 +10,14 @@ from estate import services, taskruns
 @db_periodic_task(crontab(minute="*/15"))
 @taskruns.periodic_run("kpi-refresh", ttl=3600)
 def refresh_kpis():
-    """Recompute the current and the previous month of every estate."""
+    """Keep every open month of every estate fresh; freeze the months whose close day passed."""
     return services.kpi_snapshots_refresh()
+
+
+@db_task()
+def recompute_kpi_month(estate_id: int, period: str, user_id: int | None = None) -> int:
+    """The rates page's "recompute" button: one estate-month's snapshot, now."""
+    return services.kpi_month_recompute(estate_id=estate_id, label=period, user_id=user_id)
 
 
 @db_task()

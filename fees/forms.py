@@ -68,6 +68,17 @@ class BillFilterForm(forms.Form):
         ],
     )
 
+    # The rates' drill-down: a stored snapshot's records, or 清欠率's arrears cohort of a month.
+    snapshot = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    arrears_of = forms.RegexField(
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$", required=False, widget=forms.HiddenInput
+    )
+    part = forms.ChoiceField(
+        required=False,
+        choices=[("", ""), ("numerator", "numerator"), ("denominator", "denominator")],
+        widget=forms.HiddenInput,
+    )
+
     def clean(self):
         data = super().clean()
         _ranges_in_order(self, data, ("due_from", "due_to"), ("issued_from", "issued_to"))
@@ -85,6 +96,9 @@ class BillFilterForm(forms.Form):
             paid=data.get("paid") or "",
             status=data.get("status") or "",
             unit=data.get("unit") or "",
+            snapshot=data.get("snapshot"),
+            arrears_of=data.get("arrears_of") or "",
+            part=data.get("part") or "",
         )
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from estate import kpi_selectors
 from estate.errors import DomainError
 from estate.kpi import Period
 from estate.models import Estate
@@ -40,9 +41,10 @@ def violation_cohort(*, estate: Estate, period: Period) -> QuerySet[Violation]:
 
 
 def metric_violations(
-    *, estate: Estate, period: Period, key: str, part: str
+    *, estate: Estate, period: Period, key: str, part: str, snapshot=None
 ) -> QuerySet[Violation]:
-    """The violations counted in a rate's numerator or denominator."""
+    """The violations counted in a rate's numerator or denominator; with ``snapshot`` (a stored
+    snapshot's id), exactly those it counted."""
     prefix, _dot, name = key.partition(".")
     if prefix != "renovation" or name not in RATE_NAMES:
         raise DomainError(
@@ -50,6 +52,11 @@ def metric_violations(
         )
     if part not in PARTS:
         raise DomainError("invalid", _("part is numerator or denominator"), field="part")
+    stored = kpi_selectors.stored_records(
+        estate=estate, snapshot=snapshot, key=key, part=part, model=Violation
+    )
+    if stored is not None:
+        return stored.filter(estate=estate)
     num, den = rate_parts(period.now)[name]
     cohort = violation_cohort(estate=estate, period=period)
     return cohort.filter(den & num if part == "numerator" else den)

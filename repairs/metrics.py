@@ -9,10 +9,10 @@ from collections.abc import Hashable
 from urllib.parse import urlencode
 
 from django.db import connections, router
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
-from estate.kpi import Metric, Period, Ratio, register_group
+from estate.kpi import Cohort, Metric, Part, Period, Ratio, register_cohort, register_group
 from repairs import selectors
 from repairs.models import Ticket
 
@@ -124,4 +124,36 @@ register_group(
         for name, (zh, en) in NAMES.items()
     ],
     compute,
+)
+
+
+def _cohort_rows(*, estate, period: Period) -> QuerySet:
+    return selectors.ticket_cohort(
+        estate=estate, period=period, kind=list(selectors.KIND_PREFIX.values())
+    )
+
+
+def _cohort_conditions(period: Period) -> dict:
+    """Each rate's parts as whole conditions on a cohort row (its kind and the rate's
+    conditions at the snapshot's ``now``): the same ``rate_parts`` the aggregate counts by."""
+    out = {}
+    for prefix, kind in selectors.KIND_PREFIX.items():
+        for name, (num, den) in selectors.rate_parts(period.now).items():
+            out[(f"{prefix}.{name}", "numerator")] = (Q(kind=kind) & den & num, None)
+            out[(f"{prefix}.{name}", "denominator")] = (Q(kind=kind) & den, None)
+    return out
+
+
+register_cohort(
+    Cohort(
+        source="repairs.ticket",
+        parts=tuple(
+            Part(f"{prefix}.{name}", part)
+            for prefix in selectors.KIND_PREFIX
+            for name in selectors.RATE_NAMES
+            for part in ("numerator", "denominator")
+        ),
+        rows=_cohort_rows,
+        conditions=_cohort_conditions,
+    )
 )

@@ -12,7 +12,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from estate import localtime
+from estate import kpi_selectors, localtime
 from estate.errors import DomainError
 from estate.kpi import Period
 from estate.models import Estate, Membership
@@ -94,8 +94,11 @@ def ticket_cohort(
     ).exclude(status=S.CANCELLED)
 
 
-def metric_tickets(*, estate: Estate, period: Period, key: str, part: str) -> QuerySet[Ticket]:
-    """The tickets counted in a rate's numerator or denominator (``repairs.timely_rate``)."""
+def metric_tickets(
+    *, estate: Estate, period: Period, key: str, part: str, snapshot=None
+) -> QuerySet[Ticket]:
+    """The tickets counted in a rate's numerator or denominator (``repairs.timely_rate``); with
+    ``snapshot`` (a stored snapshot's id, of this estate and key), exactly those it counted."""
     prefix, _dot, name = key.partition(".")
     if prefix not in KIND_PREFIX or name not in RATE_NAMES:
         raise DomainError(
@@ -103,6 +106,11 @@ def metric_tickets(*, estate: Estate, period: Period, key: str, part: str) -> Qu
         )
     if part not in PARTS:
         raise DomainError("invalid", _("part is numerator or denominator"), field="part")
+    stored = kpi_selectors.stored_records(
+        estate=estate, snapshot=snapshot, key=key, part=part, model=Ticket
+    )
+    if stored is not None:
+        return stored.filter(estate=estate)
     num, den = rate_parts(period.now)[name]
     cohort = ticket_cohort(estate=estate, period=period, kind=KIND_PREFIX[prefix])
     return cohort.filter(den & num if part == "numerator" else den)

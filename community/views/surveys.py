@@ -237,7 +237,9 @@ def metric_records(request, estate):
     try:
         period = Period.month(estate.tz, request.GET.get("period", ""))
         key, part = request.GET.get("metric", ""), request.GET.get("part", "denominator")
-        qs = selectors.metric_records(estate=estate, period=period, key=key, part=part)
+        qs = selectors.metric_records(
+            estate=estate, period=period, key=key, part=part, snapshot=request.GET.get("snapshot")
+        )
     except DomainError as exc:
         return render(
             request,

@@ -4,9 +4,10 @@ call, schemas out."""
 
 from ninja import Router
 
-from fees.api import arrears, bills, payments
+from fees.api import allocations, arrears, bills, payments
 
 router = Router(tags=["fees"])
 router.add_router("", bills.router)
 router.add_router("", payments.router)
 router.add_router("", arrears.router)
+router.add_router("", allocations.router)

@@ -80,12 +80,13 @@ def period_statement_pdf(*, estate: Estate, period: Period) -> bytes:
             "fees.collection_rate": _("Collection rate"),
             "fees.timely_rate": _("Timely payment rate"),
             "fees.accuracy_rate": _("Billing accuracy rate"),
+            "fees.arrears_recovery_rate": _("Arrears recovery rate"),
         }
         sheet.table(
             [_("Rate"), _("Numerator"), _("Denominator"), _("Value")],
             [
                 [
-                    labels[value.metric.key],
+                    labels.get(value.metric.key, value.metric.label),
                     value.metric.fmt(value.ratio.numerator),
                     value.metric.fmt(value.ratio.denominator),
                     f"{value.ratio.rate if value.ratio.rate is not None else '—'}",

@@ -36,6 +36,7 @@ from fees.selectors.bills import (
     RateParts,
     bill_allocations,
     bill_detail,
+    bill_drill_counted,
     bill_for_void,
     bill_list,
     bill_reissue_id,
@@ -49,8 +50,12 @@ from fees.selectors.bills import (
 )
 from fees.selectors.common import MONEY_FIELD, OUTSTANDING, ZERO, unit_number_q
 from fees.selectors.dayend import DayEnd, MethodLine, day_cashiers, day_end
+from fees.selectors.recovery import allocation_list, arrears_cohort, arrears_recovery
 
 __all__ = [
+    "allocation_list",
+    "arrears_cohort",
+    "arrears_recovery",
     "AGE_BUCKETS",
     "BILL_STATUS",
     "MONEY_FIELD",
@@ -67,6 +72,7 @@ __all__ = [
     "arrears_list",
     "bill_allocations",
     "bill_detail",
+    "bill_drill_counted",
     "bill_for_void",
     "bill_list",
     "bill_reissue_id",

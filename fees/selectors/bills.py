@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce, TruncDate
 from django.shortcuts import get_object_or_404
 
-from estate import localtime
+from estate import kpi_selectors, localtime
 from estate.kpi import Period
 from estate.models import Estate, Unit
 from estate.scoping import for_user
@@ -30,6 +30,11 @@ class BillFilters:
     paid: str = ""  # pages only: "on_time", "judged" (the timely rate's parts), "open"
     status: str = ""  # pages only: a key of BILL_STATUS
     unit: str = ""  # pages only: a unit number, or a building / entrance ("3", "3-2")
+    # pages only, the rates' drill-down: a stored snapshot's id (its records exactly, whatever
+    # they have become since), or 清欠率's arrears cohort of a month; ``part`` of either.
+    snapshot: int | None = None
+    arrears_of: str = ""
+    part: str = ""
 
 
 # A bill's state as the pages show it; every bill is in exactly one.
@@ -82,6 +87,27 @@ def bill_list(
     if estate is not None:
         qs = qs.filter(estate=estate)
     tz = estate.tz if estate is not None else None
+    stored = None
+    if f.snapshot and estate is not None:
+        snap = kpi_selectors.drill_snapshot(estate=estate, snapshot=f.snapshot)
+        ids = kpi_selectors.member_ids(snap, f.part or "denominator")
+        if ids is not None:
+            stored = qs.filter(pk__in=ids)
+    if stored is not None:  # the snapshot's records: the live conditions no longer apply
+        qs = stored
+        if f.status:
+            qs = qs.filter(BILL_STATUS[f.status])
+        if f.unit.strip():
+            qs = qs.filter(unit_number_q(f.unit))
+        return qs.order_by("due_date", "id")
+    if f.arrears_of and estate is not None:
+        from fees.selectors.recovery import arrears_cohort
+
+        period = Period.month(estate.tz, f.arrears_of)
+        cohort = arrears_cohort(estate=estate, period=period)
+        if f.part == "numerator":
+            cohort = cohort.exclude(recovered=0)
+        qs = qs.filter(pk__in=cohort.values("pk"))
     if f.due_from:
         qs = qs.filter(due_date__gte=f.due_from)
     if f.due_to:
@@ -203,3 +229,22 @@ def meter_sheet(
             )
         ),
     ).order_by("number")
+
+
+def bill_drill_counted(*, estate: Estate, filters: BillFilters):
+    """The yuan a money rate counted over the drill-down's bills (what 收缴率 or 清欠率 adds up
+    to), or None when the list is not a money rate's drill-down: from the stored snapshot's
+    members when ``snapshot`` is given, else live over 清欠率's arrears cohort (one query)."""
+    if filters.snapshot:
+        snap = kpi_selectors.drill_snapshot(estate=estate, snapshot=filters.snapshot)
+        found = kpi_selectors.member_amounts(snap, filters.part or "denominator")
+        if found is None:
+            return None
+        return kpi_selectors.member_total(snap, filters.part or "denominator")
+    if filters.arrears_of:
+        from fees.selectors.recovery import arrears_recovery
+
+        period = Period.month(estate.tz, filters.arrears_of)
+        row = arrears_recovery(estate=estate, period=period)
+        return row["recovered"] if filters.part == "numerator" else row["owed"]
+    return None

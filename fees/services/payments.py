@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from estate import kpi_selectors
 from estate.errors import DomainError
 from estate.localtime import local_date
 from estate.models import Estate, Unit
@@ -165,6 +166,19 @@ def payment_record(
     if existing is not None:
         return _replay(existing, unit=unit, amount=amount)
     chosen = _chosen_bills(unit, bills) if bills is not None else None
+    if received_at < now and kpi_selectors.month_is_frozen(estate, received_at):
+        # A frozen month's rates no longer change; money dated into it would leave them and
+        # the books apart. Only a finance manager could allow that with a reason, and the
+        # roles have none: refuse, naming the date.
+        raise DomainError(
+            "invalid",
+            _(
+                "%(month)s is closed (its rates are frozen): a payment cannot be dated into "
+                "it. Record it with today's date, or ask a manager to reopen the month."
+            )
+            % {"month": local_date(received_at, estate).strftime("%Y-%m")},
+            field="received_at",
+        )
 
     payment = Payment(
         estate=estate,

@@ -25,6 +25,9 @@ def bills(request, estate):
     """Bills of one estate, filtered; 50 a page with their totals, a fixed number of queries."""
     form, qs = _filtered_bills(request, estate)
     totals = selectors.bill_totals(qs)
+    counted = None
+    if form.is_valid():
+        counted = selectors.bill_drill_counted(estate=estate, filters=form.filters())
     page = page_of(qs, request, totals["count"])
     return render(
         request,
@@ -34,6 +37,7 @@ def bills(request, estate):
             "form": form,
             "page": page,
             "totals": totals,
+            "counted": counted,
             "query": query_without(request, "page"),
             "can_export": scoping.can(request.user, estate, perm.EXPORT),
             "today": localtime.today(estate),

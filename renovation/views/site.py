@@ -200,7 +200,9 @@ def _drill(request, estate):
         return None, None
     part = request.GET.get("part") or "denominator"
     period = kpi.Period.month(estate.tz, request.GET.get("period") or "")
-    qs = selectors.metric_violations(estate=estate, period=period, key=key, part=part)
+    qs = selectors.metric_violations(
+        estate=estate, period=period, key=key, part=part, snapshot=request.GET.get("snapshot")
+    )
     heading = _("%(metric)s, %(period)s: the violations of the %(part)s") % {
         "metric": kpi.get(key).label,
         "period": period.label,

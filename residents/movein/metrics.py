@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.db.models import Count
 from django.urls import reverse
 
-from estate.kpi import Metric, Period, Ratio, register_group
+from estate.kpi import Cohort, Metric, Part, Period, Ratio, register_cohort, register_group
 from residents.movein import selectors
 
 NAMES = {
@@ -46,4 +46,26 @@ register_group(
         for name, (zh, en) in NAMES.items()
     ],
     compute,
+)
+
+
+def _conditions(period: Period) -> dict:
+    out = {}
+    for name, (num, den) in selectors.rate_parts().items():
+        out[(f"movein.{name}", "numerator")] = (den & num, None)
+        out[(f"movein.{name}", "denominator")] = (den, None)
+    return out
+
+
+register_cohort(
+    Cohort(
+        source="movein.handover",
+        parts=tuple(
+            Part(f"movein.{name}", part)
+            for name in selectors.RATE_NAMES
+            for part in ("numerator", "denominator")
+        ),
+        rows=selectors.handover_cohort,
+        conditions=_conditions,
+    )
 )

@@ -13,6 +13,7 @@ from django.db.models import DecimalField, ExpressionWrapper, F, Prefetch, Q, Qu
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from estate import kpi_selectors
 from estate.errors import DomainError
 from estate.kpi import Period
 from estate.models import Estate, Unit
@@ -62,8 +63,11 @@ def handover_cohort(*, estate: Estate, period: Period) -> QuerySet[Handover]:
     )
 
 
-def metric_handovers(*, estate: Estate, period: Period, key: str, part: str) -> QuerySet:
-    """The handovers counted in a rate's numerator or denominator (``movein.on_schedule_rate``)."""
+def metric_handovers(
+    *, estate: Estate, period: Period, key: str, part: str, snapshot=None
+) -> QuerySet:
+    """The handovers counted in a rate's numerator or denominator (``movein.on_schedule_rate``);
+    with ``snapshot`` (a stored snapshot's id), exactly those it counted."""
     prefix, _dot, name = (key or "").partition(".")
     if prefix != "movein" or name not in RATE_NAMES:
         raise DomainError(
@@ -71,6 +75,11 @@ def metric_handovers(*, estate: Estate, period: Period, key: str, part: str) -> 
         )
     if part not in PARTS:
         raise DomainError("invalid", _("part is numerator or denominator"), field="part")
+    stored = kpi_selectors.stored_records(
+        estate=estate, snapshot=snapshot, key=key, part=part, model=Handover
+    )
+    if stored is not None:
+        return stored.filter(estate=estate)
     num, den = rate_parts()[name]
     cohort = handover_cohort(estate=estate, period=period)
     return cohort.filter(den & num if part == "numerator" else den)

@@ -124,6 +124,7 @@ def handover_list(request, estate):
                     period=period,
                     key=metric,
                     part=request.GET.get("part", "denominator"),
+                    snapshot=request.GET.get("snapshot"),
                 )
             ).order_by("-completed_at", "-id")
         except DomainError as exc:

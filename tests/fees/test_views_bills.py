@@ -86,7 +86,7 @@ def test_every_fee_rate_of_the_kpi_table_links_to_exactly_its_bills(
     with time_machine.travel(NOW, tick=False):
         table = client.get(reverse("kpi_table"), {"estate": "HY01", "period": "2026-10"})
         rows = [r for r in table.context["rows"] if r["metric"].key.startswith("fees.")]
-        assert len(rows) == 3
+        assert len(rows) == 4  # 收缴率, 清欠率, 及时率, 准确率
         for row in rows:
             ratio = row["ratio"]
             for part, link, expected in (
@@ -96,7 +96,10 @@ def test_every_fee_rate_of_the_kpi_table_links_to_exactly_its_bills(
                 page = client.get(link)
                 assert page.status_code == 200, link
                 totals = page.context["totals"]
-                if row["metric"].key == "fees.collection_rate":
+                if row["metric"].key == "fees.arrears_recovery_rate":
+                    # money over older bills: the page says the yuan the rate counted
+                    assert page.context["counted"] == expected, (part, expected)
+                elif row["metric"].key == "fees.collection_rate":
                     # money: the linked bills' paid and due sums are the rate's parts
                     got = totals["paid"] if part == "numerator" else totals["due"]
                     assert got == expected, (row["metric"].key, part, got, expected)

@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from estate import kpi
-from fees.metrics import compute
+from fees.metrics import arrears_compute, compute
 from tests.factories import make_staff, make_unit
 from tests.fees.factories import make_bill, pay
 
@@ -34,11 +34,18 @@ def test_the_overview_shows_the_registry_rates_with_their_links(client, estate_a
     client.force_login(october)
     with time_machine.travel(NOW, tick=False):
         response = client.get(reverse("fees:overview"), {"period": "2026-10"})
-        expected = compute(estate=estate_a, period=kpi.Period.month(SH, "2026-10"))
+        month = kpi.Period.month(SH, "2026-10")
+        expected = {**compute(estate=estate_a, period=month)}
+        expected.update(arrears_compute(estate=estate_a, period=month))
 
     assert response.status_code == 200
     shown = {row["metric"].key: row for row in response.context["rates"]}
-    assert set(shown) == {"fees.collection_rate", "fees.timely_rate", "fees.accuracy_rate"}
+    assert set(shown) == {
+        "fees.collection_rate",
+        "fees.arrears_recovery_rate",
+        "fees.timely_rate",
+        "fees.accuracy_rate",
+    }
     for key, row in shown.items():
         assert row["ratio"] == expected[key]
         assert row["den_link"] == kpi.get(key).link(
