@@ -98,6 +98,15 @@ def month_status(*, estate: Estate, period: str) -> MonthStatus:
     )
 
 
+def frozen_months(*, estates) -> set[tuple[int, str]]:
+    """``(estate id, month label)`` of every frozen month of these estates (one query)."""
+    return set(
+        KpiMonth.objects.filter(estate__in=estates, state=KpiMonth.State.FROZEN).values_list(
+            "estate_id", "period"
+        )
+    )
+
+
 def month_is_frozen(estate: Estate, date: dt.date | dt.datetime) -> bool:
     """Whether the month holding ``date`` (a local date, or a moment read in the estate's zone)
     is frozen: its stored rates no longer change, so records dated into it would make the

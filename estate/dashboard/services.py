@@ -131,18 +131,22 @@ def bulletin_issue(*, user, bulletin_id: int) -> Bulletin:
 
 
 def bulletins_prepare(*, now=None) -> int:
-    """From the month-closing day (``settings.KPI_FREEZE_DAY``, default the 5th) of a month
-    on, the drafts of the previous month's bulletins exist: one per estate and the company's.
+    """Once the previous month is frozen (the rates' periodic task freezes it from day
+    ``settings.KPI_FREEZE_AFTER_DAY``, default the 5th, of the next month), the drafts of its
+    bulletins exist: one per estate whose month is frozen, and the company's from that day.
     Returns how many were created (0 once they exist: the task may run daily)."""
     from django.conf import settings
 
+    from estate.kpi_selectors import frozen_months
+
     now = now or timezone.now()
-    day = int(getattr(settings, "KPI_FREEZE_DAY", 5))
+    day = int(getattr(settings, "KPI_FREEZE_AFTER_DAY", 5))
     created = 0
     estates = list(scoping.estates_for_company())
+    frozen = frozen_months(estates=estates)  # one query: (estate id, label) of frozen months
     for estate in estates:
         period = kpi.Period.containing(estate.tz, now, now=now)
-        if period.today.day < day:
+        if period.today.day < day or (estate.pk, period.previous().label) not in frozen:
             continue
         _b, new = Bulletin.objects.get_or_create(estate=estate, period=period.previous().label)
         created += new

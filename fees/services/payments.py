@@ -166,7 +166,7 @@ def payment_record(
     if existing is not None:
         return _replay(existing, unit=unit, amount=amount)
     chosen = _chosen_bills(unit, bills) if bills is not None else None
-    if received_at < now and kpi_selectors.month_is_frozen(estate, received_at):
+    if kpi_selectors.month_is_frozen(estate, received_at):
         # A frozen month's rates no longer change; money dated into it would leave them and
         # the books apart. Only a finance manager could allow that with a reason, and the
         # roles have none: refuse, naming the date.

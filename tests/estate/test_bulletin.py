@@ -20,6 +20,7 @@ from estate.dashboard.services import (
 )
 from estate.errors import DomainError
 from estate.models import Bulletin
+from estate.services import kpi_month_freeze
 from tests.estate.test_dashboard import snap
 from tests.factories import make_company_admin, make_estate, make_staff
 from tests.pdfs import fonts
@@ -171,12 +172,16 @@ def test_periodic_task_prepares_last_months_drafts_from_the_closing_day(
 
     time_machine.move_to(dt.datetime(2026, 12, 1, 3, tzinfo=dt.UTC))
 
-    settings.KPI_FREEZE_DAY = 5
+    settings.KPI_FREEZE_AFTER_DAY = 5
     assert bulletins_prepare(now=dt.datetime(2026, 12, 4, 12, tzinfo=dt.UTC)) == 0
     assert not Bulletin.objects.exists()
     prepare_bulletins()  # the periodic task (Huey immediate): on the 1st, nothing yet
     assert not Bulletin.objects.exists()
     time_machine.move_to(dt.datetime(2026, 12, 5, 1, tzinfo=dt.UTC))  # 09:00 on the 5th
+    prepare_bulletins()  # the months are not frozen yet: only the company's draft
+    assert set(Bulletin.objects.values_list("estate__code", "period")) == {(None, "2026-11")}
+    for estate in (estate_a, estate_b):
+        kpi_month_freeze(estate=estate, period=kpi.Period.month(estate.tz, "2026-11"))
     prepare_bulletins()
     assert set(Bulletin.objects.values_list("estate__code", "period")) == {
         ("HY01", "2026-11"),
@@ -184,5 +189,7 @@ def test_periodic_task_prepares_last_months_drafts_from_the_closing_day(
         (None, "2026-11"),
     }
     assert bulletins_prepare(now=dt.datetime(2026, 12, 6, 1, tzinfo=dt.UTC)) == 0
-    make_estate(code="HY03")
+    estate_c = make_estate(code="HY03")
+    assert bulletins_prepare(now=dt.datetime(2026, 12, 6, 1, tzinfo=dt.UTC)) == 0  # not frozen
+    kpi_month_freeze(estate=estate_c, period=kpi.Period.month(estate_c.tz, "2026-11"))
     assert bulletins_prepare(now=dt.datetime(2026, 12, 6, 1, tzinfo=dt.UTC)) == 1

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('estate', '0004_task_runs'),
+        ('estate', '0005_mgrdata_kpi_months'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
