@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -250,15 +250,30 @@ def dispatch_candidates(*, estate: Estate) -> list:
 
 
 def sample_list(*, estate: Estate, period: str | None = None) -> QuerySet[ReturnVisitSample]:
-    """The quality return-visit work list of a month (the latest when none is given)."""
+    """The quality return-visit work list of a month (the latest when none is given), those
+    still to call first. ``visited``: the ticket has a reached return visit since its
+    resolution, whoever recorded it and from whichever page (the ticket page, the API, the
+    resident's own rating, before or after the sample was drawn) — the same condition as the
+    return-visit rate's numerator; the ticket's ``return_visited_at``/``return_visit_rating``
+    are that latest visit's."""
     runs = ReturnVisitSampleRun.objects.filter(estate=estate)
     run = runs.filter(period=period).first() if period else runs.order_by("-period").first()
     if run is None:
         return ReturnVisitSample.objects.none()
     return (
         ReturnVisitSample.objects.filter(run=run)
-        .select_related("run", "ticket__category", "ticket__unit", "visit")
-        .order_by("visit_id", "ticket__number")
+        .annotate(visited=sample_visited())
+        .select_related("run", "estate", "ticket__category", "ticket__unit")
+        .order_by("visited", "ticket__number")
+    )
+
+
+def sample_visited():
+    """Whether a sampled ticket has had its return visit (an expression on ReturnVisitSample)."""
+    return ExpressionWrapper(
+        Q(ticket__resolved_at__isnull=False)
+        & Q(ticket__return_visited_at__gte=F("ticket__resolved_at")),
+        output_field=BooleanField(),
     )
 
 

@@ -227,7 +227,7 @@ class SampleOut(Schema):
 
     @staticmethod
     def resolve_visited(obj) -> bool:
-        return obj.visit_id is not None
+        return bool(obj.visited)
 
 
 class Minutes(Schema):

@@ -312,8 +312,7 @@ def samples(request, estate):
     )
     period = request.GET.get("period") or (periods[0][0] if periods else None)
     items = list(selectors.sample_list(estate=estate, period=period)) if period else []
-    items.sort(key=lambda i: (i.visit_id is not None, i.ticket.number))
-    done = sum(1 for i in items if i.visit_id)
+    done = sum(1 for i in items if i.visited)
     return render(
         request,
         "repairs/samples.html",
