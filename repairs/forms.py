@@ -75,8 +75,9 @@ class DeskForm(forms.Form):
     reporter_phone = forms.CharField(
         label=_("Reporter phone"),
         required=False,
-        max_length=20,
-        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}),
+        max_length=24,
+        help_text=_("A mobile number, or a landline with its area code (0571-88886666)."),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
     )
     kind = forms.ChoiceField(
         label=_("Kind"),
@@ -110,6 +111,12 @@ class DeskForm(forms.Form):
         kind = self.data.get("kind") if self.is_bound else self.initial.get("kind")
         kind = kind if kind in Ticket.Kind.values else Ticket.Kind.REPAIR
         self.fields["category"].choices = category_choices(self.categories, kind)
+        # The service takes the phone on file when a resident is picked; otherwise the caller's
+        # number is required, and the field says so.
+        resident = self.data.get("resident") if self.is_bound else self.initial.get("resident")
+        self.phone_required = not resident
+        if self.phone_required:
+            self.fields["reporter_phone"].widget.attrs["aria-required"] = "true"
 
 
 class QueueFilterForm(forms.Form):

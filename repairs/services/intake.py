@@ -13,7 +13,7 @@ from estate import localtime
 from estate.errors import DomainError
 from estate.models import Estate, Unit
 from estate.scoping import require
-from estate.validators import clean_text, normalize_mobile
+from estate.validators import clean_text, normalize_mobile, normalize_phone
 from repairs import calendar, hooks
 from repairs import workflow as wf
 from repairs.models import (
@@ -114,7 +114,8 @@ def ticket_create(
     """Log a report. Everything is validated before anything is written; the deadlines come
     from the category's service level on the estate's calendar. ``by=None`` is a resident
     using the web form. The unit may be given by its number (``unit_number``); without a
-    phone, the reporter's phone is the resident's (when a resident file is given)."""
+    phone, the reporter's phone is the resident's (when a resident file is given). Staff may
+    give a mobile or a landline with its area code (stored normalised, ``057188886666``)."""
     now = now or timezone.now()
     if by is not None:
         require(by, estate, "repairs.ticket.create")
@@ -159,7 +160,10 @@ def ticket_create(
         reported_at=now,
         created_by=by,
     )
-    ticket.set_reporter_phone(normalize_mobile(reporter_phone, field="reporter_phone"))
+    # Staff log callers on a landline too; the resident's own form (tracked with a code sent by
+    # SMS) needs a mobile number.
+    normalize = normalize_mobile if by is None else normalize_phone
+    ticket.set_reporter_phone(normalize(reporter_phone, field="reporter_phone"))
     cleaned = clean_photos(photos)
 
     cal = calendar.for_estate(estate, around=localtime.local_date(now, estate))
