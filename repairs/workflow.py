@@ -43,6 +43,7 @@ ACTION_LABELS = {
     "close": gettext_lazy("closed"),
     "reopen": gettext_lazy("reopened"),
     "cancel": gettext_lazy("cancelled"),
+    "restore": gettext_lazy("restored"),
     "visit": gettext_lazy("given a return visit"),
     "charge": gettext_lazy("given a paid-service charge"),
     "photo": gettext_lazy("given another photo"),
@@ -59,6 +60,7 @@ RESIDENT = "resident"
 # ``to`` of the actions whose target depends on the ticket.
 BEFORE_HOLD = "the status before the hold"
 BACK_TO_WORK = "dispatched if someone was dispatched, else accepted"
+BEFORE_CANCEL = "the status before the cancellation (before the hold, if it was on hold)"
 MAX_PHOTOS = 3
 
 
@@ -151,6 +153,7 @@ TRANSITIONS: dict[str, Transition] = {
         T("close",      {S.RESOLVED},                S.CLOSED,      "repairs.ticket.close",    ("outcome", "note"),  None),
         T("reopen",     ENDED,                       BACK_TO_WORK,  "repairs.ticket.reopen",   ("reason",),          _in_window),
         T("cancel",     OPEN_OR_HELD,                S.CANCELLED,   "repairs.ticket.cancel",   ("reason", "note"),   None),
+        T("restore",    {S.CANCELLED},               BEFORE_CANCEL, "repairs.ticket.restore",  ("reason",),          None),
         T("visit",      ENDED,                       None,          "repairs.return_visit",    ("rating", "note"),   None),
         T("charge",     OPEN_OR_HELD | {S.RESOLVED}, None,          "repairs.ticket.charge",   ("charge", "note"),   _chargeable),
         T("photo",      OPEN_OR_HELD | {S.RESOLVED}, None,          "repairs.ticket.work",     ("photo",),           _photo_room),
@@ -235,6 +238,7 @@ can_resolve = _predicate("resolve")
 can_close = _predicate("close")
 can_reopen = _predicate("reopen")
 can_cancel = _predicate("cancel")
+can_restore = _predicate("restore")
 can_visit = _predicate("visit")
 can_charge = _predicate("charge")
 can_photo = _predicate("photo")
