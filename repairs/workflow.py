@@ -23,7 +23,7 @@ from estate.errors import DomainError
 from estate.models import Estate, Role
 from estate.numbering import sequence_next
 from estate.scoping import can, require
-from estate.services import notify_managers
+from estate.services import notify_roles
 from repairs.models import OPEN_STATUSES, Ticket, TicketEvent
 
 NUMBER_PREFIX = {
@@ -306,13 +306,22 @@ def rating(value, field: str = "rating") -> int | None:
 
 
 def ticket_link(ticket: Ticket) -> str:
-    return f"{reverse('repairs:queue')}?q={ticket.number}"
+    return reverse("repairs:ticket_detail", args=[ticket.pk])
+
+
+# Who must act on a new report, an emergency, a major complaint or an overdue ticket.
+ACTORS = [Role.FRONT_DESK, Role.MANAGER, Role.ADMIN]
+
+
+def notify_desk(*, estate: Estate, title: str, body: str, link: str) -> None:
+    """An in-app notice to the front desk and the managers of the estate."""
+    notify_roles(estate=estate, roles=ACTORS, title=title, body=body, link=link)
 
 
 def escalate(*, estate: Estate, title: str, body: str, link: str) -> None:
-    """Managers get an in-app notice, and an e-mail (after commit) where they have an
-    address and Django's mail backend is configured."""
-    notify_managers(estate=estate, title=title, body=body, link=link)
+    """The front desk and the managers get an in-app notice; managers also an e-mail (after
+    commit) where they have an address and Django's mail backend is configured."""
+    notify_desk(estate=estate, title=title, body=body, link=link)
     emails = list(
         get_user_model()
         .objects.filter(

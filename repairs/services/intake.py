@@ -196,6 +196,13 @@ def ticket_create(
             body=f"{category.label} · {ticket.location} · {ticket.description[:200]}",
             link=wf.ticket_link(ticket),
         )
+    elif by is None:  # a resident's own report: the desk accepts and dispatches it
+        wf.notify_desk(
+            estate=estate,
+            title=_("New report from a resident: %(n)s") % {"n": ticket.number},
+            body=f"{category.label} · {ticket.location} · {ticket.description[:200]}",
+            link=wf.ticket_link(ticket),
+        )
     hooks.ticket_created(ticket)
     return ticket
 
