@@ -244,3 +244,22 @@ def test_the_sample_counts_every_reached_visit_whoever_recorded_it_and_when(clie
     assert re.search(r'id="progress" data-sampled="6" data-visited="3"', html)
     listed = client.get("/api/v1/return-visit-samples", {"estate": "HY01", "period": "2026-09"})
     assert {r["number"] for r in listed.json() if r["visited"]} == visited
+
+
+def test_the_categories_page_says_which_clock_each_priority_runs_on(client, estate_a):
+    """As ``runs_on_business_hours`` computes the deadlines: a business-hours category runs
+    normal and urgent (紧急) on working hours and only emergency (特急) around the clock."""
+    make_category(estate_a, code="plumbing", business_hours=True, response=30, resolve=2 * 24 * 60)
+    make_category(estate_a, code="lifts", business_hours=False, response=90, resolve=150)
+    client.force_login(make_staff(estate_a, "manager"))
+    html = client.get(reverse("repairs:categories")).content.decode()
+    cells = re.findall(r'data-priority="(\w+)" data-clock="(\w+)">([^<]+)<', html)
+    assert cells == [
+        ("normal", "24h", "1 小时 30 分钟 / 2 小时 30 分钟"),
+        ("urgent", "24h", "1 小时 30 分钟 / 2 小时 30 分钟"),
+        ("emergency", "24h", "1 小时 30 分钟 / 2 小时 30 分钟"),
+        ("normal", "business", "30 分钟 / 48 小时"),  # working hours, not days of 24 h
+        ("urgent", "business", "30 分钟 / 48 小时"),
+        ("emergency", "24h", "30 分钟 / 2 天"),
+    ]
+    assert "2880" not in html
