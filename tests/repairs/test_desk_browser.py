@@ -126,6 +126,8 @@ def test_desk_logs_a_landline_cancels_and_a_technician_resolves_on_a_phone(live_
     phone.goto(f"{live_server.url}/repairs/{ticket.pk}/")
     assert phone.get_attribute("#reporter-phone", "href") == "tel:057188886666"
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    # A compact header: the ticket, not the navigation, fills the first screen.
+    assert phone.evaluate("document.querySelector('header.top').offsetHeight") <= 110
     phone.goto(f"{live_server.url}/repairs/mine/")
     phone.screenshot(path=str(ARTIFACTS / "tech-mine-360.png"), full_page=True)
     phone.click(f"article[data-number='{ticket.number}'] button[data-action=resolve]")
