@@ -19,6 +19,9 @@ from estate.models import Estate, Membership
 from estate.scoping import is_company_admin, roles_of
 from repairs import roles
 from repairs.models import (
+    RUNNING_STATUSES as OPEN_STATUSES_ALL,
+)
+from repairs.models import (
     CalendarDay,
     CalendarYear,
     Category,
@@ -336,3 +339,30 @@ def reply_template_render(*, template: ReplyTemplate, ticket: Ticket | None = No
 def reply_templates(*, estate: Estate, situation: str | None = None) -> QuerySet[ReplyTemplate]:
     qs = ReplyTemplate.objects.filter(estate=estate, active=True).select_related("estate")
     return qs.filter(situation=situation) if situation else qs
+
+
+def natural_key(text: str) -> tuple:
+    """``1-1-101`` before ``1-1-1001``: digits compare as numbers."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.split(r"(\d+)", text or "")
+        if part
+    )
+
+
+def caller_context(*, estate: Estate, unit=None, resident=None, today: dt.date) -> dict:
+    """What the front desk sees beside the form once a unit or resident is picked: the unit's
+    (else the resident's) open tickets with status and deadline, and the unit's arrears total.
+    Two queries whatever the numbers."""
+    from fees.selectors.arrears import unit_arrears
+
+    qs = Ticket.objects.filter(estate=estate, status__in=[*OPEN_STATUSES_ALL])
+    if unit is not None:
+        qs = qs.filter(unit=unit)
+    elif resident is not None:
+        qs = qs.filter(resident=resident)
+    else:
+        return {"tickets": [], "arrears": None}
+    tickets = list(qs.select_related("category").order_by("resolve_due_at", "id")[:10])
+    arrears = unit_arrears(unit=unit, today=today)["total"] if unit is not None else None
+    return {"tickets": tickets, "arrears": arrears}

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from estate import scoping
+from estate import localtime, scoping
 from estate.errors import DomainError
 from estate.pages import estate_page
 from estate.selectors import unit_search
@@ -113,11 +113,14 @@ def desk_search(request, estate):
     q = (request.GET.get("q") or "").strip()[:50]
     units, residents = [], []
     if q:
+        # Natural order (1-1-101 before 1-1-1001): read a bounded slice, then sort by number
+        # as a person counts.
         units = list(
             unit_search(user=request.user, estate=estate, q=q)
             .prefetch_related("occupancies__resident")
-            .order_by("number")[:SEARCH_LIMIT]
+            .order_by("number")[: SEARCH_LIMIT * 6]
         )
+        units = sorted(units, key=lambda u: selectors.natural_key(u.number))[:SEARCH_LIMIT]
         residents = list(resident_search(estate=estate, q=q)[:SEARCH_LIMIT])
     rows = []
     for unit in units:
@@ -151,7 +154,20 @@ def desk_pick(request, estate):
         "reporter_name": resident.name if resident else "",
     }
     form = DeskForm(initial=initial, categories=())
-    return render(request, "repairs/_desk_pick.html", {"form": form, "resident": resident})
+    if unit is None and resident is not None:  # the resident's home, when they have one
+        homes = [o.unit for o in resident.occupancies.select_related("unit") if o.ended_on is None]
+        unit = homes[0] if len(homes) == 1 else None
+    context = selectors.caller_context(
+        estate=estate,
+        unit=unit,
+        resident=resident,
+        today=localtime.local_date(timezone.now(), estate),
+    )
+    return render(
+        request,
+        "repairs/_desk_pick.html",
+        {"form": form, "resident": resident, "estate": estate, "unit": unit, **context},
+    )
 
 
 @estate_page(CREATE)

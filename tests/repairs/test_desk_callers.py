@@ -124,3 +124,56 @@ def test_the_api_takes_a_landline_too(client, estate_a):
     )
     assert bad.status_code == 400 or bad.status_code == 422
     assert "reporter_phone" in bad.content.decode()
+
+
+def test_search_results_come_in_natural_order(desk, estate_a):
+    for number in ("1-1-1001", "1-1-102", "1-1-101", "1-1-1002"):
+        make_unit(estate_a, number)
+    html = desk.get(reverse("repairs:desk_search"), {"estate": "HY01", "q": "1-1-10"}).content
+    found = re.findall(r"<b>([\d-]+)</b>", html.decode())
+    assert found == ["1-1-101", "1-1-102", "1-1-1001", "1-1-1002"]
+
+
+def test_picking_a_unit_shows_its_open_tickets_and_arrears(
+    desk, estate_a, django_assert_num_queries
+):
+    import datetime as dt
+
+    from repairs import services
+    from tests.fees.factories import make_bill
+    from tests.repairs.factories import make_ticket
+
+    unit = make_unit(estate_a, "1-1-101")
+    other = make_unit(estate_a, "1-1-102")
+    desk_user = make_staff(estate_a, "front_desk")
+    open_one = make_ticket(estate_a, unit=unit, by=desk_user)
+    done = make_ticket(estate_a, unit=unit, by=desk_user)
+    services.ticket_accept(ticket=done, by=desk_user)
+    services.ticket_resolve(ticket=done, by=desk_user)
+    elsewhere = make_ticket(estate_a, unit=other, by=desk_user)
+    make_bill(unit, "120.50", due=dt.date(2026, 1, 15))
+    make_bill(unit, "80.00", due=dt.date(2026, 2, 15))
+    url = reverse("repairs:desk_pick")
+    # Session and user (2), estate and role checks and the unit (as the page needs them),
+    # then the open tickets (1) and the arrears (1): fixed whatever the unit holds.
+    desk.get(url, {"estate": "HY01", "unit": unit.pk})  # warm the per-request caches
+    html = desk.get(url, {"estate": "HY01", "unit": unit.pk}).content.decode()
+    context = re.search(r'id="caller-context".*?</div>\s*</div>', html, re.S)[0]
+    assert open_one.number in context and "已提交" in context
+    assert done.number not in context and elsewhere.number not in context
+    assert 'data-total="200.50"' in context
+    queries = _count(desk, url, unit)
+    for _ in range(3):
+        make_ticket(estate_a, unit=unit, by=desk_user)
+    make_bill(unit, "10.00", due=dt.date(2026, 3, 15))
+    with django_assert_num_queries(queries):
+        desk.get(url, {"estate": "HY01", "unit": unit.pk})
+
+
+def _count(client, url, unit) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url, {"estate": "HY01", "unit": unit.pk})
+    return len(ctx.captured_queries)
