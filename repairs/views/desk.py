@@ -39,9 +39,11 @@ def _render(request, estate, form, *, status=200, created=None, photos_dropped=F
     resident = _resident(estate, form["resident"].value())
     # Before saving there is no number or deadline: phrases that need them wait for the
     # ticket page.
+    # Only the "other" phrases may go into the problem description: a greeting is said to
+    # the caller, never written into what they report.
     rendered = [
         {"title": t.title, "text": selectors.reply_template_render(template=t)}
-        for t in selectors.reply_templates(estate=estate)
+        for t in selectors.reply_templates(estate=estate, situation="other")
     ]
     templates = [t for t in rendered if not PLACEHOLDER.search(t["text"])]
     dispatch = None

@@ -168,6 +168,27 @@ ACTIONS: dict[str, Action] = {
 FIELD_MAP = {"department": "department", "photos": "photo", "assignee": "assignee"}
 
 
+# The field a form's phrases go into, and which situations' phrases it offers.
+PHRASE_FIELDS = {
+    "accept": "note",
+    "dispatch": "note",
+    "hold": "reason",
+    "resume": "note",
+    "resolve": "note",
+    "visit": "comment",
+    "close": "note",
+}
+PHRASE_SITUATIONS = {
+    "accept": ("accept", "other"),
+    "dispatch": ("dispatch", "other"),
+    "hold": ("hold",),
+    "resume": ("other",),
+    "resolve": ("resolve",),
+    "visit": ("return_visit",),
+    "close": ("return_visit", "other"),
+}
+
+
 def _ticket_or_404(request, ticket_id: int) -> Ticket:
     ticket = selectors.ticket_detail(user=request.user, ticket_id=ticket_id)
     if ticket is None:
@@ -263,9 +284,19 @@ def _page(request, ticket: Ticket, *, failed: tuple[str, object] | None = None, 
         actions.insert(0, {"name": failed[0], "action": ACTIONS[failed[0]], "form": failed[1]})
     phone = phone_for(request, ticket)
     templates = [
-        {"title": t.title, "text": selectors.reply_template_render(template=t, ticket=ticket)}
+        {
+            "title": t.title,
+            "text": selectors.reply_template_render(template=t, ticket=ticket),
+            "situation": t.situation,
+        }
         for t in selectors.reply_templates(estate=estate)
     ]
+    # Each phrase goes with the form and field of its situation (a dispatch phrase into the
+    # dispatch note ...); greetings and apologies are said, never inserted into a field.
+    for a in actions:
+        field = PHRASE_FIELDS.get(a["name"])
+        phrases = [t for t in templates if t["situation"] in PHRASE_SITUATIONS.get(a["name"], ())]
+        a["phrases"] = [(a["form"][field].auto_id, phrases)] if field and phrases else []
     return render(
         request,
         "repairs/ticket.html",

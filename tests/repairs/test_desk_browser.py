@@ -70,6 +70,7 @@ def test_desk_logs_a_landline_cancels_and_a_technician_resolves_on_a_phone(live_
     ARTIFACTS.mkdir(exist_ok=True)
     estate = make_estate(code="HY01", name="华苑")
     defaults_install(estate=estate)
+    make_unit(estate, number="1-1-1001")
     make_unit(estate, number="1-1-101")
     desk = make_staff(estate, "front_desk")
     tech = make_staff(estate, "technician")
@@ -78,7 +79,16 @@ def test_desk_logs_a_landline_cancels_and_a_technician_resolves_on_a_phone(live_
     # The front desk logs a caller on a landline.
     page = _as(browser, live_server, desk, width=1280, height=900)
     page.goto(f"{live_server.url}/repairs/new/?estate=HY01")
-    page.fill("#id_unit", "1-1-101")
+    # Search in natural order, arrow down and Enter pick, the focus moves on.
+    page.type("#desk-q", "1-1-10")
+    page.wait_for_selector("#search-results button >> nth=1")
+    numbers = page.locator("#search-results b").all_inner_texts()
+    assert numbers == ["1-1-101", "1-1-1001"]
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.getElementById('id_unit').value === '1-1-101'")
+    page.wait_for_function("document.activeElement.id === 'id_reporter_name'")
+    page.wait_for_selector("#caller-context .ctx-box")
     page.fill("#id_reporter_name", "李先生")
     page.fill("#id_reporter_phone", "0571-8888 6666")
     page.select_option("#id_category", str(category.pk))

@@ -211,3 +211,23 @@ def test_resolving_with_photos_of_the_finished_work(client, estate_a, desk_user,
     assert done.status_code == 302
     ticket.refresh_from_db()
     assert ticket.status == "resolved" and ticket.photos.count() == 2
+
+
+def test_each_phrase_goes_into_the_field_of_its_own_form(client, estate_a, desk_user):
+    from repairs.models import ReplyTemplate
+
+    ReplyTemplate.objects.create(estate=estate_a, situation="greeting", title="问候", text="您好")
+    ReplyTemplate.objects.create(
+        estate=estate_a, situation="dispatch", title="派工", text="已派师傅，单号{number}"
+    )
+    ReplyTemplate.objects.create(
+        estate=estate_a, situation="hold", title="等业主", text="业主不在家"
+    )
+    ticket = make_ticket(estate_a)
+    client.force_login(desk_user)
+    html = client.get(_detail(ticket)).content.decode()
+    dispatch = re.search(r'<form[^>]*id="action-dispatch".*?</form>', html, re.S)[0]
+    assert f'data-insert="已派师傅，单号{ticket.number}" data-target="id_dispatch-note"' in dispatch
+    hold = re.search(r'<form[^>]*id="action-hold".*?</form>', html, re.S)[0]
+    assert 'data-insert="业主不在家" data-target="id_hold-reason"' in hold
+    assert 'data-insert="您好"' not in html and "<script>" not in html

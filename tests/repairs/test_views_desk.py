@@ -245,12 +245,16 @@ def test_deadlines_match_what_the_saved_ticket_gets(desk, estate_a, time_machine
     assert f'<strong id="resolve-due">{due}</strong>' in preview
 
 
-def test_reply_templates_are_offered_for_the_description(desk, estate_a, plumbing):
+def test_a_greeting_is_never_offered_for_the_problem_description(desk, estate_a, plumbing):
     ReplyTemplate.objects.create(
         estate=estate_a, situation="greeting", title="问候", text="您好，这里是{estate}客服中心"
     )
+    ReplyTemplate.objects.create(
+        estate=estate_a, situation="other", title="补充", text="业主已拍照"
+    )
     html = desk.get(URL).content.decode()
-    assert 'data-insert="您好，这里是华苑客服中心"' in html
+    assert "您好，这里是华苑客服中心" not in html
+    assert 'data-insert="业主已拍照" data-target="id_description"' in html
 
 
 def test_phrases_that_need_the_saved_ticket_wait_for_the_ticket_page(desk, estate_a):
