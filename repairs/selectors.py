@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Case, F, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -273,9 +273,15 @@ def sample_list(*, estate: Estate, period: str | None = None) -> QuerySet[Return
 
 def sample_visited():
     """Whether a sampled ticket has had its return visit (an expression on ReturnVisitSample)."""
-    return ExpressionWrapper(
-        Q(ticket__resolved_at__isnull=False)
-        & Q(ticket__return_visited_at__gte=F("ticket__resolved_at")),
+    # CASE, not a bare comparison: a ticket never visited gives false, not NULL (which
+    # PostgreSQL would sort after the true ones).
+    return Case(
+        When(
+            Q(ticket__resolved_at__isnull=False)
+            & Q(ticket__return_visited_at__gte=F("ticket__resolved_at")),
+            then=Value(True),
+        ),
+        default=Value(False),
         output_field=BooleanField(),
     )
 
