@@ -36,3 +36,19 @@ def items_for(user, estate) -> list[dict]:
 
 add(_("Rates"), "kpi_table", "kpi.view", order=90)
 add(_("Dashboard"), "dashboard:dashboard", "kpi.targets", order=88)
+
+
+# Standing alerts at the top of the notifications page (e.g. tickets overdue right now), so
+# that the list is never silently empty while something waits: apps add a function
+# ``(user, estates) -> [{"text", "url"}]`` asking one query for all the user's estates.
+_alerts: list = []
+
+
+def add_alert(fn) -> None:
+    if fn not in _alerts:
+        _alerts.append(fn)
+
+
+def alerts_for(user) -> list[dict]:
+    estates = list(scoping.estates_for(user))
+    return [alert for fn in _alerts for alert in fn(user, estates)]

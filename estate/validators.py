@@ -37,6 +37,49 @@ def normalize_mobile(value: str | None, *, field: str = "phone") -> str:
     return digits
 
 
+def normalize_phone(value: str | None, *, field: str = "phone") -> str:
+    """A mainland mobile number (``13812345678``) or a fixed line with its area code, checked
+    with ``phonenumbers`` for region CN and stored as the national number with its trunk 0
+    (``0571-88886666``, ``571 8888 6666`` and ``+86 571 88886666`` all give ``057188886666``),
+    or a DomainError on ``field``. A caller on a landline can be logged; a landline without an
+    area code is refused (it could be any city's)."""
+    value = unicodedata.normalize("NFKC", value or "").strip()
+    digits = "".join(ch for ch in value if ch.isascii() and ch.isdigit())
+    if (
+        digits.startswith("1")
+        and len(digits) == 11
+        or value.startswith(("+86", "0086"))
+        and (digits.removeprefix("86").removeprefix("0086").startswith("1"))
+    ):
+        return normalize_mobile(value, field=field)
+    error = DomainError(
+        "invalid",
+        _(
+            "Enter a mobile number (e.g. 13812345678) or a landline with its area code "
+            "(e.g. 0571-88886666)."
+        ),
+        field=field,
+    )
+    if not digits or any(ch.isalpha() for ch in value):
+        raise error
+    try:
+        parsed = phonenumbers.parse(value, "CN")
+    except phonenumbers.NumberParseException:
+        raise error from None
+    if parsed.country_code != 86 or not phonenumbers.is_valid_number(parsed):
+        raise error
+    kind = phonenumbers.number_type(parsed)
+    national = phonenumbers.national_significant_number(parsed)
+    if kind == phonenumbers.PhoneNumberType.MOBILE:
+        return national
+    if kind not in (
+        phonenumbers.PhoneNumberType.FIXED_LINE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ):
+        raise error
+    return "0" + national
+
+
 def normalize_id_number(value: str | None, *, field: str = "id_number") -> str:
     """A resident identity card number (GB 11643), check digit verified; '' when empty.
     Full-width characters (１１０…Ｘ) are read as their ASCII forms."""

@@ -219,4 +219,5 @@ def notifications(request):
         notifications_mark_read(user=request.user)
         return redirect("notifications")
     items = selectors.notification_list(user=request.user)
-    return render(request, "estate/notifications.html", {"items": items})
+    alerts = nav.alerts_for(request.user)
+    return render(request, "estate/notifications.html", {"items": items, "alerts": alerts})

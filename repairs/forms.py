@@ -27,7 +27,9 @@ def add_domain_error(form: forms.Form, exc: DomainError, fields: dict | None = N
     """Show a service's refusal beside the form field it names (``fields`` maps the service's
     name to the form's), or above the form when the form has no such field."""
     name = (fields or {}).get(exc.field, exc.field)
-    form.add_error(name if name in form.fields else None, exc.message)
+    if name not in form.fields:
+        name = exc.field if exc.field in form.fields else None
+    form.add_error(name, exc.message)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -75,8 +77,9 @@ class DeskForm(forms.Form):
     reporter_phone = forms.CharField(
         label=_("Reporter phone"),
         required=False,
-        max_length=20,
-        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}),
+        max_length=24,
+        help_text=_("A mobile number, or a landline with its area code (0571-88886666)."),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
     )
     kind = forms.ChoiceField(
         label=_("Kind"),
@@ -110,6 +113,12 @@ class DeskForm(forms.Form):
         kind = self.data.get("kind") if self.is_bound else self.initial.get("kind")
         kind = kind if kind in Ticket.Kind.values else Ticket.Kind.REPAIR
         self.fields["category"].choices = category_choices(self.categories, kind)
+        # The service takes the phone on file when a resident is picked; otherwise the caller's
+        # number is required, and the field says so.
+        resident = self.data.get("resident") if self.is_bound else self.initial.get("resident")
+        self.phone_required = not resident
+        if self.phone_required:
+            self.fields["reporter_phone"].widget.attrs["aria-required"] = "true"
 
 
 class QueueFilterForm(forms.Form):
@@ -163,6 +172,18 @@ class NoteForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
+class ResolveForm(forms.Form):
+    """Resolving: a short completion note (required) and, on the confirmation step, photos of
+    the finished work (optional)."""
+
+    note = forms.CharField(
+        label=_("Completion note"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": _("What was done, e.g. replaced the valve")}),
+    )
+    photos = PhotosField(label=_("Photos of the finished work (optional)"), required=False)
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
@@ -181,17 +202,24 @@ class DispatchForm(forms.Form):
 
 
 class CloseForm(forms.Form):
+    """Closing: the outcome has no default unless the latest return visit reached the resident
+    and said (the page passes it as ``initial``), so "solved" is never pre-chosen against what
+    the resident said."""
+
     outcome = forms.ChoiceField(
         label=_("Outcome"),
         choices=Ticket.Outcome.choices,
-        initial=Ticket.Outcome.SOLVED,
         widget=forms.RadioSelect,
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
 class CancelForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Reason"), choices=Ticket.CancelReason.choices)
+    """Cancelling (作废): the reason is chosen on purpose (no value preselected)."""
+
+    reason = forms.ChoiceField(
+        label=_("Why cancel it"), choices=[("", _("Choose…")), *Ticket.CancelReason.choices]
+    )
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
@@ -239,6 +267,16 @@ class VisitForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    reopen = forms.BooleanField(
+        label=_("Not solved: reopen the ticket now (the comment is the reason)"),
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reopen") and not (data.get("reached") and data.get("solved") is False):
+            self.add_error("reopen", _("Reopen only when the resident says it is not solved."))
+        return data
 
 
 class PhotoForm(forms.Form):

@@ -13,6 +13,8 @@ define("repairs.ticket.work", STAFF_ON_TICKETS)
 define("repairs.ticket.close", DESK)
 define("repairs.ticket.cancel", DESK)
 define("repairs.ticket.reopen", DESK)
+# Undo a cancellation made by mistake (the ticket comes back into every rate).
+define("repairs.ticket.restore", {Role.MANAGER, Role.ADMIN})
 define("repairs.ticket.charge", DESK)
 define("repairs.return_visit", DESK)
 define("repairs.configure", {Role.MANAGER, Role.ADMIN})

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Case, F, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,9 @@ from estate.kpi import Period
 from estate.models import Estate, Membership
 from estate.scoping import is_company_admin, roles_of
 from repairs import roles
+from repairs.models import (
+    RUNNING_STATUSES as OPEN_STATUSES_ALL,
+)
 from repairs.models import (
     CalendarDay,
     CalendarYear,
@@ -258,15 +261,36 @@ def dispatch_candidates(*, estate: Estate) -> list:
 
 
 def sample_list(*, estate: Estate, period: str | None = None) -> QuerySet[ReturnVisitSample]:
-    """The quality return-visit work list of a month (the latest when none is given)."""
+    """The quality return-visit work list of a month (the latest when none is given), those
+    still to call first. ``visited``: the ticket has a reached return visit since its
+    resolution, whoever recorded it and from whichever page (the ticket page, the API, the
+    resident's own rating, before or after the sample was drawn) — the same condition as the
+    return-visit rate's numerator; the ticket's ``return_visited_at``/``return_visit_rating``
+    are that latest visit's."""
     runs = ReturnVisitSampleRun.objects.filter(estate=estate)
     run = runs.filter(period=period).first() if period else runs.order_by("-period").first()
     if run is None:
         return ReturnVisitSample.objects.none()
     return (
         ReturnVisitSample.objects.filter(run=run)
-        .select_related("run", "ticket__category", "ticket__unit", "visit")
-        .order_by("visit_id", "ticket__number")
+        .annotate(visited=sample_visited())
+        .select_related("run", "estate", "ticket__category", "ticket__unit")
+        .order_by("visited", "ticket__number")
+    )
+
+
+def sample_visited():
+    """Whether a sampled ticket has had its return visit (an expression on ReturnVisitSample)."""
+    # CASE, not a bare comparison: a ticket never visited gives false, not NULL (which
+    # PostgreSQL would sort after the true ones).
+    return Case(
+        When(
+            Q(ticket__resolved_at__isnull=False)
+            & Q(ticket__return_visited_at__gte=F("ticket__resolved_at")),
+            then=Value(True),
+        ),
+        default=Value(False),
+        output_field=BooleanField(),
     )
 
 
@@ -329,3 +353,30 @@ def reply_template_render(*, template: ReplyTemplate, ticket: Ticket | None = No
 def reply_templates(*, estate: Estate, situation: str | None = None) -> QuerySet[ReplyTemplate]:
     qs = ReplyTemplate.objects.filter(estate=estate, active=True).select_related("estate")
     return qs.filter(situation=situation) if situation else qs
+
+
+def natural_key(text: str) -> tuple:
+    """``1-1-101`` before ``1-1-1001``: digits compare as numbers."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.split(r"(\d+)", text or "")
+        if part
+    )
+
+
+def caller_context(*, estate: Estate, unit=None, resident=None, today: dt.date) -> dict:
+    """What the front desk sees beside the form once a unit or resident is picked: the unit's
+    (else the resident's) open tickets with status and deadline, and the unit's arrears total.
+    Two queries whatever the numbers."""
+    from fees.selectors.arrears import unit_arrears
+
+    qs = Ticket.objects.filter(estate=estate, status__in=[*OPEN_STATUSES_ALL])
+    if unit is not None:
+        qs = qs.filter(unit=unit)
+    elif resident is not None:
+        qs = qs.filter(resident=resident)
+    else:
+        return {"tickets": [], "arrears": None}
+    tickets = list(qs.select_related("category").order_by("resolve_due_at", "id")[:10])
+    arrears = unit_arrears(unit=unit, today=today)["total"] if unit is not None else None
+    return {"tickets": tickets, "arrears": arrears}

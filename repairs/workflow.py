@@ -23,7 +23,7 @@ from estate.errors import DomainError
 from estate.models import Estate, Role
 from estate.numbering import sequence_next
 from estate.scoping import can, require
-from estate.services import notify_managers
+from estate.services import notify_roles
 from repairs.models import OPEN_STATUSES, Ticket, TicketEvent
 
 NUMBER_PREFIX = {
@@ -43,6 +43,7 @@ ACTION_LABELS = {
     "close": gettext_lazy("closed"),
     "reopen": gettext_lazy("reopened"),
     "cancel": gettext_lazy("cancelled"),
+    "restore": gettext_lazy("restored"),
     "visit": gettext_lazy("given a return visit"),
     "charge": gettext_lazy("given a paid-service charge"),
     "photo": gettext_lazy("given another photo"),
@@ -59,6 +60,7 @@ RESIDENT = "resident"
 # ``to`` of the actions whose target depends on the ticket.
 BEFORE_HOLD = "the status before the hold"
 BACK_TO_WORK = "dispatched if someone was dispatched, else accepted"
+BEFORE_CANCEL = "the status before the cancellation (before the hold, if it was on hold)"
 MAX_PHOTOS = 3
 
 
@@ -151,6 +153,7 @@ TRANSITIONS: dict[str, Transition] = {
         T("close",      {S.RESOLVED},                S.CLOSED,      "repairs.ticket.close",    ("outcome", "note"),  None),
         T("reopen",     ENDED,                       BACK_TO_WORK,  "repairs.ticket.reopen",   ("reason",),          _in_window),
         T("cancel",     OPEN_OR_HELD,                S.CANCELLED,   "repairs.ticket.cancel",   ("reason", "note"),   None),
+        T("restore",    {S.CANCELLED},               BEFORE_CANCEL, "repairs.ticket.restore",  ("reason",),          None),
         T("visit",      ENDED,                       None,          "repairs.return_visit",    ("rating", "note"),   None),
         T("charge",     OPEN_OR_HELD | {S.RESOLVED}, None,          "repairs.ticket.charge",   ("charge", "note"),   _chargeable),
         T("photo",      OPEN_OR_HELD | {S.RESOLVED}, None,          "repairs.ticket.work",     ("photo",),           _photo_room),
@@ -235,6 +238,7 @@ can_resolve = _predicate("resolve")
 can_close = _predicate("close")
 can_reopen = _predicate("reopen")
 can_cancel = _predicate("cancel")
+can_restore = _predicate("restore")
 can_visit = _predicate("visit")
 can_charge = _predicate("charge")
 can_photo = _predicate("photo")
@@ -302,13 +306,22 @@ def rating(value, field: str = "rating") -> int | None:
 
 
 def ticket_link(ticket: Ticket) -> str:
-    return f"{reverse('repairs:queue')}?q={ticket.number}"
+    return reverse("repairs:ticket_detail", args=[ticket.pk])
+
+
+# Who must act on a new report, an emergency, a major complaint or an overdue ticket.
+ACTORS = [Role.FRONT_DESK, Role.MANAGER, Role.ADMIN]
+
+
+def notify_desk(*, estate: Estate, title: str, body: str, link: str) -> None:
+    """An in-app notice to the front desk and the managers of the estate."""
+    notify_roles(estate=estate, roles=ACTORS, title=title, body=body, link=link)
 
 
 def escalate(*, estate: Estate, title: str, body: str, link: str) -> None:
-    """Managers get an in-app notice, and an e-mail (after commit) where they have an
-    address and Django's mail backend is configured."""
-    notify_managers(estate=estate, title=title, body=body, link=link)
+    """The front desk and the managers get an in-app notice; managers also an e-mail (after
+    commit) where they have an address and Django's mail backend is configured."""
+    notify_desk(estate=estate, title=title, body=body, link=link)
     emails = list(
         get_user_model()
         .objects.filter(

@@ -184,7 +184,9 @@ class TicketIn(Schema):
     description: str = Field(examples=["厨房水管漏水"])
     reporter_name: str = Field(examples=["王伟"])
     reporter_phone: str = Field(
-        "", examples=["13812345678"], description="the resident's phone when omitted"
+        "",
+        examples=["13812345678", "0571-88886666"],
+        description="a mobile, or a landline with its area code; the resident's phone when omitted",
     )
     unit: int | None = Field(None, description="unit id")
     unit_number: str | None = Field(
@@ -227,7 +229,7 @@ class SampleOut(Schema):
 
     @staticmethod
     def resolve_visited(obj) -> bool:
-        return obj.visit_id is not None
+        return bool(obj.visited)
 
 
 class Minutes(Schema):

@@ -260,6 +260,7 @@ class TicketEvent(models.Model):
         CLOSED = "closed", _("closed")
         REOPENED = "reopened", _("reopened")
         CANCELLED = "cancelled", _("cancelled")
+        RESTORED = "restored", _("restored after cancelling")
         RETURN_VISIT = "return_visit", _("return visit")
         RATED = "rated", _("rated by the resident")
         OVERDUE = "overdue", _("overdue")

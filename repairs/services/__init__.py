@@ -24,6 +24,7 @@ from repairs.services.transitions import (
     ticket_hold,
     ticket_reopen,
     ticket_resolve,
+    ticket_restore,
     ticket_resume,
     ticket_start,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "ticket_rate_by_resident",
     "ticket_reopen",
     "ticket_resolve",
+    "ticket_restore",
     "ticket_resume",
     "ticket_start",
     "tickets_flag_overdue",

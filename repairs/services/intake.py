@@ -14,7 +14,7 @@ from estate import localtime
 from estate.errors import DomainError
 from estate.models import Estate, Unit
 from estate.scoping import require
-from estate.validators import clean_text, normalize_mobile
+from estate.validators import clean_text, normalize_mobile, normalize_phone
 from repairs import calendar, hooks
 from repairs import workflow as wf
 from repairs.models import (
@@ -131,7 +131,8 @@ def ticket_create(
     """Log a report. Everything is validated before anything is written; the deadlines come
     from the category's service level on the estate's calendar. ``by=None`` is a resident
     using the web form. The unit may be given by its number (``unit_number``); without a
-    phone, the reporter's phone is the resident's (when a resident file is given).
+    phone, the reporter's phone is the resident's (when a resident file is given). Staff may
+    give a mobile or a landline with its area code (stored normalised, ``057188886666``).
 
     ``opened_by_rule``: a higher layer opens the ticket by its own rule on ``by``'s action
     (a patroller's failed item opens a rectification) and has checked ``by``'s right to take
@@ -181,7 +182,10 @@ def ticket_create(
         reported_at=now,
         created_by=by,
     )
-    ticket.set_reporter_phone(normalize_mobile(reporter_phone, field="reporter_phone"))
+    # Staff log callers on a landline too; the resident's own form (tracked with a code sent by
+    # SMS) needs a mobile number.
+    normalize = normalize_mobile if by is None else normalize_phone
+    ticket.set_reporter_phone(normalize(reporter_phone, field="reporter_phone"))
     cleaned = clean_photos(photos)
 
     cal = calendar.for_estate(estate, around=localtime.local_date(now, estate))
@@ -211,6 +215,13 @@ def ticket_create(
         wf.escalate(
             estate=estate,
             title=f"{what}: {ticket.number}",
+            body=f"{category.label} · {ticket.location} · {ticket.description[:200]}",
+            link=wf.ticket_link(ticket),
+        )
+    elif by is None:  # a resident's own report: the desk accepts and dispatches it
+        wf.notify_desk(
+            estate=estate,
+            title=_("New report from a resident: %(n)s") % {"n": ticket.number},
             body=f"{category.label} · {ticket.location} · {ticket.description[:200]}",
             link=wf.ticket_link(ticket),
         )

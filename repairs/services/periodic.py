@@ -47,7 +47,7 @@ def tickets_flag_overdue(*, now: dt.datetime | None = None) -> int:
                 estate=estate,
                 title=_("%(n)d tickets became overdue") % {"n": len(numbers)},
                 body=", ".join(numbers[:50]) + (" …" if len(numbers) > 50 else ""),
-                link=f"{reverse('repairs:queue')}?overdue=1",
+                link=f"{reverse('repairs:queue')}?estate={estate.code}&overdue=1",
             )
     selectors.tickets_to_unflag(now=now).update(is_overdue=False)
     return len(rows)

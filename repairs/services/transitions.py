@@ -16,10 +16,13 @@ from estate.validators import clean_text
 from repairs import calendar, hooks, roles
 from repairs import workflow as wf
 from repairs.models import (
+    OPEN_STATUSES,
     Department,
     Ticket,
     TicketEvent,
+    TicketPhoto,
 )
+from repairs.photos import clean_photos
 from repairs.services.charges import ticket_paid_service_bill
 
 S = Ticket.Status
@@ -139,13 +142,24 @@ def ticket_resume(*, ticket: Ticket, by, note: str = "", now: dt.datetime | None
 
 
 @transaction.atomic
-def ticket_resolve(*, ticket: Ticket, by, note: str = "", now: dt.datetime | None = None) -> Ticket:
-    """The work is done; the resolution deadline is judged against this moment. Higher layers
-    act on it through ``hooks.ticket_resolved`` (a paid-service order bills its price)."""
+def ticket_resolve(
+    *, ticket: Ticket, by, note: str = "", photos=(), now: dt.datetime | None = None
+) -> Ticket:
+    """The work is done; the resolution deadline is judged against this moment. ``photos``:
+    pictures of the finished work (optional; the ticket holds at most three photos). Higher layers act on it
+    through ``hooks.ticket_resolved`` (a paid-service order bills its price)."""
     now = now or timezone.now()
     note = clean_text(note, field="note", max_length=NOTE_MAX)
+    cleaned = clean_photos(photos) if photos else []
     ticket = wf.lock(ticket)
     wf.check(ticket, "resolve", by, now=now)
+    room = wf.MAX_PHOTOS - ticket.photos.count()
+    if len(cleaned) > room:
+        raise DomainError(
+            "invalid",
+            _("This ticket has room for %(n)d more photos.") % {"n": max(room, 0)},
+            field="photos",
+        )
     old, ticket.status, ticket.resolved_at, ticket.is_overdue = (
         ticket.status,
         S.RESOLVED,
@@ -154,6 +168,16 @@ def ticket_resolve(*, ticket: Ticket, by, note: str = "", now: dt.datetime | Non
     )
     wf.save(ticket, "status", "resolved_at", "is_overdue")
     wf.event(ticket, E.RESOLVED, by=by, at=now, old=old, note=note)
+    for photo in cleaned:
+        TicketPhoto.objects.create(
+            ticket=ticket,
+            estate_id=ticket.estate_id,
+            image=photo.content,
+            width=photo.width,
+            height=photo.height,
+            uploaded_at=now,
+        )
+        wf.event(ticket, E.PHOTO, by=by, at=now)
     hooks.ticket_resolved(ticket, by=by, now=now)
     return ticket
 
@@ -224,4 +248,29 @@ def ticket_cancel(
     wf.event(
         ticket, E.CANCELLED, by=by, at=now, old=old, note=f"{label}: {note}" if note else label
     )
+    return ticket
+
+
+@transaction.atomic
+def ticket_restore(*, ticket: Ticket, by, reason: str, now: dt.datetime | None = None) -> Ticket:
+    """Undo a cancellation made by mistake (a manager): the ticket returns to the status it
+    had when it was cancelled (one cancelled on hold returns to the status before the hold,
+    the hold having ended with the cancellation), its deadlines as they were, and it counts in
+    every rate again. One history entry, with the reason."""
+    now = now or timezone.now()
+    reason = clean_text(reason, field="reason", max_length=NOTE_MAX, required=True)
+    ticket = wf.lock(ticket)
+    wf.check(ticket, "restore", by, now=now)
+    events = ticket.history.order_by("-at", "-id")
+    cancelled = events.filter(kind=E.CANCELLED).first()
+    back = cancelled.from_status if cancelled is not None else ""
+    if back == S.ON_HOLD:
+        held = events.filter(kind=E.HELD, at__lte=cancelled.at).first()
+        back = held.from_status if held is not None else ""
+    if back not in OPEN_STATUSES:
+        back = S.DISPATCHED if ticket.assignee_id or ticket.department_id else S.SUBMITTED
+    ticket.status, ticket.cancel_reason, ticket.cancelled_at = back, "", None
+    ticket.is_overdue = ticket.overdue(now)
+    wf.save(ticket, "status", "cancel_reason", "cancelled_at", "is_overdue")
+    wf.event(ticket, E.RESTORED, by=by, at=now, old=S.CANCELLED, note=reason)
     return ticket

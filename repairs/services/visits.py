@@ -23,6 +23,7 @@ from estate.models import Estate
 from estate.validators import clean_text
 from repairs import workflow as wf
 from repairs.models import ReturnVisit, ReturnVisitSample, ReturnVisitSampleRun, Ticket, TicketEvent
+from repairs.services.transitions import ticket_reopen
 
 S = Ticket.Status
 E = TicketEvent.EventKind
@@ -52,10 +53,13 @@ def return_visit_record(
     solved: bool | None = None,
     rating: int | None = None,
     comment: str = "",
+    reopen: bool = False,
     now: dt.datetime | None = None,
 ) -> ReturnVisit:
     """One call to the resident after resolution (回访). An attempt that did not reach the
-    resident is kept in the history but counts for no rate."""
+    resident is kept in the history but counts for no rate. ``reopen``: the resident says it
+    is not solved, and the ticket goes straight back to work in the same step (the comment is
+    the reopening's reason; the reopening window and role apply as for a reopen)."""
     now = now or timezone.now()
     rating = wf.rating(rating)
     comment = clean_text(comment, field="comment", max_length=COMMENT_MAX)
@@ -63,8 +67,16 @@ def return_visit_record(
         raise DomainError(
             "invalid", _("A call that did not reach the resident has no answers."), field="reached"
         )
+    if reopen and not (reached and solved is False):
+        raise DomainError(
+            "invalid",
+            _("Only a visit that found the problem not solved can reopen the ticket."),
+            field="reopen",
+        )
     ticket = wf.lock(ticket)
     wf.check(ticket, "visit", by, now=now)
+    if reopen:
+        wf.check(ticket, "reopen", by, now=now)
     visit = ReturnVisit.objects.create(
         ticket=ticket,
         estate_id=ticket.estate_id,
@@ -84,6 +96,9 @@ def return_visit_record(
     if comment:
         parts.append(comment)
     wf.event(ticket, E.RETURN_VISIT, by=by, at=now, note=" · ".join(parts))
+    if reopen:
+        reason = _("Return visit: not solved.") + (f" {comment}" if comment else "")
+        ticket_reopen(ticket=ticket, by=by, reason=reason[:500], now=now)
     return visit
 
 

@@ -15,7 +15,7 @@ from estate.errors import DomainError
 from estate.pages import estate_page, forbidden
 from repairs import configuration, selectors
 from repairs import forms as f
-from repairs.models import Category, ReplyTemplate
+from repairs.models import Category, Priority, ReplyTemplate
 
 CONFIGURE = "repairs.configure"
 
@@ -164,6 +164,18 @@ def category_list(request, estate):
     categories = selectors.categories(estate=estate, active=None)
     groups: dict[str, list] = {}
     for category in categories:
+        # Per priority: the minutes and the clock the deadlines really run on (the same
+        # ``runs_on_business_hours`` the service uses).
+        category.levels = [
+            {
+                "priority": priority,
+                "label": label,
+                "respond": category.minutes(priority)[0],
+                "resolve": category.minutes(priority)[1],
+                "business": category.runs_on_business_hours(priority),
+            }
+            for priority, label in Priority.choices
+        ]
         groups.setdefault(category.get_kind_display(), []).append(category)
     return render(
         request,
@@ -312,8 +324,7 @@ def samples(request, estate):
     )
     period = request.GET.get("period") or (periods[0][0] if periods else None)
     items = list(selectors.sample_list(estate=estate, period=period)) if period else []
-    items.sort(key=lambda i: (i.visit_id is not None, i.ticket.number))
-    done = sum(1 for i in items if i.visit_id)
+    done = sum(1 for i in items if i.visited)
     return render(
         request,
         "repairs/samples.html",

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from estate import scoping
+from estate import localtime, scoping
 from estate.errors import DomainError
 from estate.pages import estate_page
 from estate.selectors import unit_search
@@ -39,9 +39,11 @@ def _render(request, estate, form, *, status=200, created=None, photos_dropped=F
     resident = _resident(estate, form["resident"].value())
     # Before saving there is no number or deadline: phrases that need them wait for the
     # ticket page.
+    # Only the "other" phrases may go into the problem description: a greeting is said to
+    # the caller, never written into what they report.
     rendered = [
         {"title": t.title, "text": selectors.reply_template_render(template=t)}
-        for t in selectors.reply_templates(estate=estate)
+        for t in selectors.reply_templates(estate=estate, situation="other")
     ]
     templates = [t for t in rendered if not PLACEHOLDER.search(t["text"])]
     dispatch = None
@@ -113,11 +115,14 @@ def desk_search(request, estate):
     q = (request.GET.get("q") or "").strip()[:50]
     units, residents = [], []
     if q:
+        # Natural order (1-1-101 before 1-1-1001): read a bounded slice, then sort by number
+        # as a person counts.
         units = list(
             unit_search(user=request.user, estate=estate, q=q)
             .prefetch_related("occupancies__resident")
-            .order_by("number")[:SEARCH_LIMIT]
+            .order_by("number")[: SEARCH_LIMIT * 6]
         )
+        units = sorted(units, key=lambda u: selectors.natural_key(u.number))[:SEARCH_LIMIT]
         residents = list(resident_search(estate=estate, q=q)[:SEARCH_LIMIT])
     rows = []
     for unit in units:
@@ -151,7 +156,20 @@ def desk_pick(request, estate):
         "reporter_name": resident.name if resident else "",
     }
     form = DeskForm(initial=initial, categories=())
-    return render(request, "repairs/_desk_pick.html", {"form": form, "resident": resident})
+    if unit is None and resident is not None:  # the resident's home, when they have one
+        homes = [o.unit for o in resident.occupancies.select_related("unit") if o.ended_on is None]
+        unit = homes[0] if len(homes) == 1 else None
+    context = selectors.caller_context(
+        estate=estate,
+        unit=unit,
+        resident=resident,
+        today=localtime.local_date(timezone.now(), estate),
+    )
+    return render(
+        request,
+        "repairs/_desk_pick.html",
+        {"form": form, "resident": resident, "estate": estate, "unit": unit, **context},
+    )
 
 
 @estate_page(CREATE)

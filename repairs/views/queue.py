@@ -22,6 +22,7 @@ from repairs import selectors
 from repairs import workflow as wf
 from repairs.forms import QueueFilterForm
 from repairs.models import OPEN_STATUSES, Ticket, overdue_q
+from repairs.views.ticket import ACTIONS
 
 PAGE_SIZE = 50
 MINE_TAPS = ("start", "resolve", "resume", "hold")
@@ -182,7 +183,9 @@ def my_tickets(request):
     rows = mark_overdue(page.object_list, now)
     for ticket in rows:  # the one-tap buttons: the transition table decides
         ticket.taps = wf.allowed_actions(ticket, request.user, now=now, among=MINE_TAPS)
-    return render(request, "repairs/mine.html", {"page": page, "rows": rows})
+    # The buttons carry the ticket page's names for the same actions.
+    labels = {name: ACTIONS[name].label for name in MINE_TAPS}
+    return render(request, "repairs/mine.html", {"page": page, "rows": rows, "labels": labels})
 
 
 EXPORT_FIELDS = (

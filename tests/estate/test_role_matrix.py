@@ -23,6 +23,7 @@ MATRIX = {
     "repairs.ticket.close": {F, M, A},
     "repairs.ticket.cancel": {F, M, A},
     "repairs.ticket.reopen": {F, M, A},
+    "repairs.ticket.restore": {M, A},
     "repairs.ticket.charge": {F, M, A},
     "repairs.return_visit": {F, M, A},
     "repairs.configure": {M, A},

@@ -62,6 +62,7 @@ def _staff_runs(department):
         "close": lambda t, u: services.ticket_close(ticket=t, by=u, outcome="solved"),
         "reopen": lambda t, u: services.ticket_reopen(ticket=t, by=u, reason="又漏了"),
         "cancel": lambda t, u: services.ticket_cancel(ticket=t, by=u, reason="duplicate"),
+        "restore": lambda t, u: services.ticket_restore(ticket=t, by=u, reason="误作废"),
         "visit": lambda t, u: services.return_visit_record(ticket=t, by=u, reached=True, rating=5),
         "charge": lambda t, u: services.ticket_charge_set(ticket=t, by=u, amount="80.00"),
         "photo": lambda t, u: services.ticket_photo_add(ticket=t, by=u, photo=_png()),

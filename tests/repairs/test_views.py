@@ -249,7 +249,9 @@ def test_my_tickets_lists_only_what_is_dispatched_to_me(client, estate_a, tech, 
     assert 'class="card job"' not in client.get(MINE).content.decode()
 
 
-def test_a_technician_starts_and_resolves_with_one_tap(client, estate_a, tech, board):
+def test_a_technician_starts_with_one_tap_and_resolves_with_a_note_and_a_confirmation(
+    client, estate_a, tech, board
+):
     from repairs.models import Ticket
 
     client.force_login(tech)
@@ -258,9 +260,28 @@ def test_a_technician_starts_and_resolves_with_one_tap(client, estate_a, tech, b
     assert client.post(start, {"next": MINE})["Location"] == MINE
     fresh.refresh_from_db()
     assert fresh.status == "in_progress"
-    client.post(reverse("repairs:ticket_action", args=[fresh.pk, "resolve"]), {"next": MINE})
+    # The list's "Resolve" (the ticket page's name too) leads to the confirmation step: what
+    # will happen, the completion note, optional photos; nothing changes yet.
+    mine = client.get(MINE).content.decode()
+    assert re.search(r'data-action="resolve">办结', mine)
+    page = client.get(reverse("repairs:ticket_detail", args=[fresh.pk])).content.decode()
+    assert re.search(r'<button type="submit">办结…</button>', page)
+    resolve = reverse("repairs:ticket_action", args=[fresh.pk, "resolve"])
+    step = client.post(resolve, {"next": MINE})
+    html = step.content.decode()
+    assert step.status_code == 200 and 'id="what-happens"' in html
+    assert 'name="resolve-note"' in html and 'name="resolve-photos"' in html
+    assert 'name="confirmed" value="1"' in html and f'name="next" value="{MINE}"' in html
+    fresh.refresh_from_db()
+    assert fresh.status == "in_progress"
+    # Confirmed without a note: asked for it, still not resolved.
+    again = client.post(resolve, {"next": MINE, "confirmed": "1", "resolve-note": " "})
+    assert again.status_code == 422 and 'id="error-note"' in again.content.decode()
+    done = client.post(resolve, {"next": MINE, "confirmed": "1", "resolve-note": "已更换阀门"})
+    assert done["Location"] == MINE
     fresh.refresh_from_db()
     assert fresh.status == "resolved" and fresh.history.filter(by=tech).count() == 2
+    assert fresh.history.get(kind="resolved").note == "已更换阀门"
 
 
 def test_a_refused_tap_comes_back_as_a_message(client, estate_a, tech, board):

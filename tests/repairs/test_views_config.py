@@ -190,8 +190,76 @@ def test_the_sample_work_list_puts_the_calls_to_make_first(client, estate_a):
     services.return_visit_record(ticket=tickets[0], by=desk, reached=True, rating=4)
     client.force_login(desk)
     html = client.get(reverse("repairs:samples"), {"period": "2026-09"}).content.decode()
-    rows = re.findall(r'<tr data-number="([^"]+)">', html)
+    rows = re.findall(r'<tr data-number="([^"]+)"', html)
     assert rows == [tickets[1].number, tickets[2].number, tickets[0].number]
     assert html.count('class="badge warn"') == 2 and html.count('class="badge ok"') == 1
     client.force_login(make_staff(estate_a, "technician"))
     assert client.get(reverse("repairs:samples")).status_code == 403
+
+
+def test_the_sample_counts_every_reached_visit_whoever_recorded_it_and_when(client, estate_a):
+    """A hand-built month: six resolved tickets, all sampled. Reached visits recorded before
+    the sample was drawn, after it, by the resident's own rating and through the API count;
+    an unreached call and a visit older than a re-resolution do not."""
+    desk = make_staff(estate_a, "front_desk")
+    category = make_category(estate_a)
+    tickets = []
+    for day in range(1, 7):
+        t = make_ticket(estate_a, category=category, now=at(f"2026-09-0{day} 09:00"))
+        services.ticket_accept(ticket=t, by=desk, now=at(f"2026-09-0{day} 09:10"))
+        services.ticket_resolve(ticket=t, by=desk, now=at(f"2026-09-0{day} 12:00"))
+        tickets.append(t)
+    # Before the sample is drawn: a reached visit (0), an unreached one (1), and a visit (2)
+    # followed by a reopening and a new resolution that has not been visited yet.
+    services.return_visit_record(
+        ticket=tickets[0], by=desk, reached=True, solved=True, rating=5, now=at("2026-09-20 10:00")
+    )
+    services.return_visit_record(
+        ticket=tickets[1], by=desk, reached=False, now=at("2026-09-20 10:05")
+    )
+    services.return_visit_record(
+        ticket=tickets[2], by=desk, reached=True, now=at("2026-09-03 15:00")
+    )
+    services.ticket_reopen(ticket=tickets[2], by=desk, reason="又漏了", now=at("2026-09-04 09:00"))
+    services.ticket_resolve(ticket=tickets[2], by=desk, now=at("2026-09-05 12:00"))
+    period = Period.month(estate_a.tz, "2026-09", now=at("2026-10-01 02:00"))
+    run = services.return_visit_sample_create(estate=estate_a, period=period, minimum=6)
+    assert run.items.count() == 6
+    # After: the resident rates (3) and a visit through the API (4); 5 stays to call.
+    services.ticket_rate_by_resident(ticket=tickets[3], rating=4, now=at("2026-10-02 10:00"))
+    manager = make_staff(estate_a, "manager")
+    client.force_login(manager)
+    api = client.post(
+        f"/api/v1/tickets/{tickets[4].pk}/return-visits",
+        {"reached": True, "solved": True, "rating": 4},
+        content_type="application/json",
+    )
+    assert api.status_code == 201, api.content
+    visited = {tickets[0].number, tickets[3].number, tickets[4].number}
+
+    html = client.get(reverse("repairs:samples"), {"period": "2026-09"}).content.decode()
+    rows = dict(re.findall(r'<tr data-number="([^"]+)" data-visited="(\d)"', html))
+    assert {n for n, v in rows.items() if v == "1"} == visited
+    assert len(rows) == 6
+    assert re.search(r'id="progress" data-sampled="6" data-visited="3"', html)
+    listed = client.get("/api/v1/return-visit-samples", {"estate": "HY01", "period": "2026-09"})
+    assert {r["number"] for r in listed.json() if r["visited"]} == visited
+
+
+def test_the_categories_page_says_which_clock_each_priority_runs_on(client, estate_a):
+    """As ``runs_on_business_hours`` computes the deadlines: a business-hours category runs
+    normal and urgent (紧急) on working hours and only emergency (特急) around the clock."""
+    make_category(estate_a, code="plumbing", business_hours=True, response=30, resolve=2 * 24 * 60)
+    make_category(estate_a, code="lifts", business_hours=False, response=90, resolve=150)
+    client.force_login(make_staff(estate_a, "manager"))
+    html = client.get(reverse("repairs:categories")).content.decode()
+    cells = re.findall(r'data-priority="(\w+)" data-clock="(\w+)">([^<]+)<', html)
+    assert cells == [
+        ("normal", "24h", "1 小时 30 分钟 / 2 小时 30 分钟"),
+        ("urgent", "24h", "1 小时 30 分钟 / 2 小时 30 分钟"),
+        ("emergency", "24h", "1 小时 30 分钟 / 2 小时 30 分钟"),
+        ("normal", "business", "30 分钟 / 48 小时"),  # working hours, not days of 24 h
+        ("urgent", "business", "30 分钟 / 48 小时"),
+        ("emergency", "24h", "30 分钟 / 2 天"),
+    ]
+    assert "2880" not in html

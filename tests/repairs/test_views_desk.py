@@ -91,7 +91,7 @@ def test_saving_logs_the_ticket_and_offers_dispatch(desk, estate_a, plumbing):
     ("changes", "field"),
     [
         ({"reporter_phone": "1381234567"}, "reporter_phone"),  # 10 digits
-        ({"reporter_phone": "02087654321"}, "reporter_phone"),  # a landline
+        ({"reporter_phone": "020-8765432"}, "reporter_phone"),  # a landline one digit short
         ({"unit": "9-9-9999"}, "unit"),  # no such unit in this estate
         ({"description": "x" * 100_000}, "description"),
     ],
@@ -120,7 +120,8 @@ def test_a_refused_report_keeps_every_field_and_saves_nothing(
 def test_the_phone_error_says_what_is_wrong(desk, estate_a, plumbing):
     make_unit(estate_a, "3-2-1501")
     html = _post(desk, estate_a, plumbing, unit="3-2-1501", reporter_phone="123").content.decode()
-    assert "11" in _error_beside(html, "reporter_phone")
+    error = _error_beside(html, "reporter_phone")
+    assert "13812345678" in error and "0571-88886666" in error  # both kinds it takes
 
 
 def test_a_unit_of_another_estate_is_an_unknown_unit(desk, estate_a, estate_b, plumbing):
@@ -244,12 +245,16 @@ def test_deadlines_match_what_the_saved_ticket_gets(desk, estate_a, time_machine
     assert f'<strong id="resolve-due">{due}</strong>' in preview
 
 
-def test_reply_templates_are_offered_for_the_description(desk, estate_a, plumbing):
+def test_a_greeting_is_never_offered_for_the_problem_description(desk, estate_a, plumbing):
     ReplyTemplate.objects.create(
         estate=estate_a, situation="greeting", title="问候", text="您好，这里是{estate}客服中心"
     )
+    ReplyTemplate.objects.create(
+        estate=estate_a, situation="other", title="补充", text="业主已拍照"
+    )
     html = desk.get(URL).content.decode()
-    assert 'data-insert="您好，这里是华苑客服中心"' in html
+    assert "您好，这里是华苑客服中心" not in html
+    assert 'data-insert="业主已拍照" data-target="id_description"' in html
 
 
 def test_phrases_that_need_the_saved_ticket_wait_for_the_ticket_page(desk, estate_a):

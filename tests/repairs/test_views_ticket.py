@@ -39,8 +39,10 @@ def _detail(t):
 
 
 def _do(client, t, action, **data):
+    """Post the action's form as its last step (the confirmation page's button, for the
+    actions that ask for one)."""
     url = reverse("repairs:ticket_action", args=[t.pk, action])
-    return client.post(url, {f"{action}-{k}": v for k, v in data.items()})
+    return client.post(url, {f"{action}-{k}": v for k, v in data.items()} | {"confirmed": "1"})
 
 
 def _offered(html: str) -> set[str]:
