@@ -313,7 +313,7 @@ def reply_template_render(*, template: ReplyTemplate, ticket: Ticket | None = No
     filled in from the ticket (unknown placeholders are left as they are)."""
     values = {"estate": template.estate.name, "phone": template.estate.service_phone}
     if ticket is not None:
-        due = ticket.resolve_due_at.astimezone(ticket.estate.tz)
+        due = localtime.local(ticket.resolve_due_at, ticket.estate)
         values |= {"number": ticket.number, "resolve_due": f"{due:%m-%d %H:%M}"}
     return re.sub(r"\{(\w+)\}", lambda m: values.get(m[1], m[0]), template.text)
 
