@@ -10,7 +10,7 @@ from pydantic import Field
 from estate import kpi, selectors
 from estate.errors import DomainError
 from estate.models import Building, Unit
-from estate.schemas import ERRORS_4XX, PageParams, local, paginate
+from estate.schemas import ERRORS_4XX, Day, EstateCode, PageParams, local, paginate
 from estate.scoping import estate_by_code, estates_for, get_scoped_or_404, require, roles_of
 
 router = Router(tags=["estates"])
@@ -63,7 +63,7 @@ class UnitPage(Schema):
 
 
 class UnitFilters(PageParams):
-    estate: str | None = Field(None, description="estate code")
+    estate: EstateCode | None = Field(None, description="estate code")
     q: str = Field("", max_length=32, description="unit number or its beginning, e.g. 3-2-15")
 
 
@@ -87,10 +87,10 @@ class KpiOut(Schema):
 
 
 class KpiQuery(Schema):
-    estate: str = Field(..., description="estate code, e.g. HY01")
+    estate: EstateCode = Field(..., description="estate code, e.g. HY01")
     period: str | None = Field(None, description="month YYYY-MM in the estate's time zone")
-    from_: dt.date | None = Field(None, alias="from", description="start date (inclusive)")
-    to: dt.date | None = Field(None, description="end date (exclusive)")
+    from_: Day | None = Field(None, alias="from", description="start date (inclusive)")
+    to: Day | None = Field(None, description="end date (exclusive)")
 
 
 @router.get("/me", response=MeOut, summary="Who am I and my roles per estate")

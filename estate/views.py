@@ -93,6 +93,9 @@ def kpi_table(request):
             "rows": table,
             "computed_at": current.computed_at,
             "stored": current.stored,
+            "freshness": selectors.rates_freshness(
+                period=period, computed_at=current.computed_at, stored=current.stored
+            ),
             "error": error,
             "period_input": label,
             "can_recompute": scoping.can(request.user, estate, "kpi.recompute"),

@@ -1,13 +1,12 @@
 """Payments over the API: record one (idempotent), list, read, reverse, and its receipt."""
 
 import datetime as dt
-from decimal import Decimal
 
 from ninja import Header, Query, Router, Schema, Status
 from pydantic import Field
 
 from estate.pages import pdf_response
-from estate.schemas import ERRORS_4XX, PageParams, local, paginate
+from estate.schemas import ERRORS_4XX, Amount, Day, EstateCode, Moment, PageParams, local, paginate
 from estate.scoping import estate_by_code, require
 from fees import pdf, selectors, services
 from fees import permissions as perm
@@ -86,9 +85,9 @@ class PaymentPage(Schema):
 
 class PaymentIn(Schema):
     unit_id: int
-    amount: Decimal = Field(..., description="CNY, at most 2 decimals", examples=["1234.56"])
+    amount: Amount = Field(..., description="CNY, at most 2 decimals", examples=["1234.56"])
     method: Payment.Method = Field(..., examples=["wechat"])
-    received_at: dt.datetime | None = Field(None, description="default: now; with an offset")
+    received_at: Moment | None = Field(None, description="default: now; with an offset")
     payer: str = Field("", max_length=50)
     reference: str = Field("", max_length=64, description="bank or WeChat/Alipay reference")
     bills: list[int] | None = Field(
@@ -99,10 +98,10 @@ class PaymentIn(Schema):
 
 
 class PaymentQuery(PageParams):
-    estate: str = Field(..., description="estate code, e.g. HY01")
+    estate: EstateCode = Field(..., description="estate code, e.g. HY01")
     unit_id: int | None = None
-    received_from: dt.date | None = Field(None, description="local date, inclusive")
-    received_to: dt.date | None = Field(None, description="local date, exclusive")
+    received_from: Day | None = Field(None, description="local date, inclusive")
+    received_to: Day | None = Field(None, description="local date, exclusive")
 
 
 @router.post(

@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,7 +13,7 @@ from estate.errors import DomainError
 from estate.localtime import local_date
 from estate.models import Estate, Unit
 from estate.scoping import require
-from estate.validators import clean_text
+from estate.validators import check_payment_time, clean_text
 from fees import permissions as perm
 from fees.models import (
     Allocation,
@@ -33,7 +34,6 @@ from fees.services.ledger import (
 )
 
 ONE_OFF_DUE_DAYS = 15
-MAX_FUTURE = dt.timedelta(minutes=10)
 
 
 def _clean_key(value: str | None) -> str:
@@ -126,8 +126,10 @@ def payment_record(
     received_at = received_at or now
     if timezone.is_naive(received_at):
         raise DomainError("invalid", _("Give a time with its time zone."), field="received_at")
-    if received_at > now + MAX_FUTURE:
-        raise DomainError("invalid", _("A payment cannot be in the future."), field="received_at")
+    books_open = Bill.objects.filter(estate=estate).aggregate(day=Min("period_start"))["day"]
+    check_payment_time(
+        received_at, now=now, books_open=books_open, estate=estate, field="received_at"
+    )
 
     existing = Payment.objects.filter(estate=estate, idempotency_key=key).first()
     if existing is not None:

@@ -10,7 +10,7 @@ from estate.models import AccessLog
 from repairs import services
 from repairs.models import Ticket
 from residents.services import resident_create
-from tests.factories import make_staff, make_unit
+from tests.factories import make_estate, make_staff, make_unit
 from tests.repairs.factories import at, make_category, make_ticket
 
 pytestmark = pytest.mark.django_db
@@ -223,6 +223,13 @@ def test_photo_upload(client, estate_a, desk):
     ok = SimpleUploadedFile("a.png", buf.getvalue(), content_type="image/png")
     r = client.post(f"/api/v1/tickets/{t.pk}/photos", {"photo": ok})
     assert r.status_code == 201 and len(r.json()["photos"]) == 1
+    # The URL is the estate-scoped photo view (never /media/), and it serves the photo.
+    url = r.json()["photos"][0]["url"]
+    assert url.startswith(f"/repairs/{t.pk}/photos/") and "/media/" not in url
+    assert client.get(url).status_code == 200
+    client.force_login(make_staff(make_estate(code="PH02"), "manager"))
+    assert client.get(url).status_code == 404
+
     bad = SimpleUploadedFile("a.png", b"%PDF-1.4 not an image", content_type="image/png")
     r = client.post(f"/api/v1/tickets/{t.pk}/photos", {"photo": bad})
     assert (r.status_code, r.json()["field"]) == (422, "photos")
