@@ -108,9 +108,7 @@ def _kind(node: dict, doc: dict) -> str | None:
     fmt, typ = node.get("format"), node.get("type")
     if fmt in ("date", "date-time"):
         return fmt
-    if "HH:MM" in node.get("description", "") or str(node.get("pattern", "")).startswith(
-        "^([01]"
-    ):
+    if "HH:MM" in node.get("description", "") or str(node.get("pattern", "")).startswith("^([01]"):
         return "time"
     if typ == "number" or fmt == "decimal":
         return "decimal"

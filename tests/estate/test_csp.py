@@ -31,7 +31,13 @@ def test_every_kind_of_page_carries_the_policy(client, estate_a):
         assert policy.get("object-src") == ["'none'"], url
         assert policy.get("frame-ancestors") == ["'self'"], url
     client.force_login(make_staff(estate_a, "admin"))
-    for url in ("/kpis/", "/repairs/", "/repairs/new/", "/fees/cashier/", "/api/v1/tickets?estate=HY01"):
+    for url in (
+        "/kpis/",
+        "/repairs/",
+        "/repairs/new/",
+        "/fees/cashier/",
+        "/api/v1/tickets?estate=HY01",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         assert _policy(response).get("script-src") == ["'self'"], url
