@@ -112,6 +112,12 @@ def on_not_found(request, exc):
     return _error(request, 404, "not_found", "Not found.")
 
 
+@api.exception_handler(OverflowError)
+def on_overflow(request, exc):
+    """An integer past what the database holds (``?assignee=10**30``): bad input, not a fault."""
+    return _error(request, 422, "invalid", "A number is out of range.")
+
+
 @api.exception_handler(RequestDataTooBig)
 def on_too_big(request, exc):
     return _error(request, 413, "too_large", "The request body is too large.")

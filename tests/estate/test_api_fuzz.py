@@ -70,7 +70,9 @@ def test_api_never_answers_5xx_and_matches_its_schema(case, auth_header):
 # numbers, moments with out-of-range offsets, times of day with offsets. Each is sent in an
 # otherwise generated request (one per operation, repeatable): the answer is a documented 4xx
 # in the API's error shape or a success, never a 5xx and never off the schema.
-HOSTILE_TEXT = ["a\x00b", "\ud800", "\udfff漏水"]
+# (Lone surrogates in bodies: schemathesis's transport cannot encode them; tests/estate/
+# test_bad_input.py sends them escaped in JSON.)
+HOSTILE_TEXT = ["a\x00b", "漏水\x00"]
 HOSTILE_QUERY_TEXT = ["a\x00b"]  # a lone surrogate cannot be written in a URL
 HOSTILE = {
     "date": ["0001-01-01", "9999-12-31", 0, "2026-02-30"],
@@ -164,19 +166,20 @@ def openapi_doc(keep_connection):
     database=None,
 )
 def test_hostile_values_in_every_field_are_a_documented_4xx(case, auth_header, openapi_doc):
-    import copy
-
+    query, body = case.query, case.body
     for where, name, value in _hostile_variants(case, openapi_doc):
-        hostile = copy.copy(case)
         if where == "query":
-            hostile.query = {**(case.query or {}), name: value}
+            case.query = {**(query or {}), name: value}
         else:
-            hostile.body = {**case.body, name: value}
-        response = hostile.call(headers=auth_header)
-        assert response.status_code < 500, (case.method, case.operation.path, name, value)
-        if response.status_code >= 400:
-            error = response.json()
-            assert set(error) >= {"code", "message"}, (case.operation.path, name, value)
-        hostile.validate_response(
-            response, checks=[status_code_conformance, response_schema_conformance]
-        )
+            case.body = {**body, name: value}
+        try:
+            response = case.call(headers=auth_header)
+            assert response.status_code < 500, (case.method, case.operation.path, name, value)
+            if response.status_code >= 400:
+                error = response.json()
+                assert set(error) >= {"code", "message"}, (case.operation.path, name, value)
+            case.validate_response(
+                response, checks=[status_code_conformance, response_schema_conformance]
+            )
+        finally:
+            case.query, case.body = query, body
