@@ -8,12 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from community.facilities.models import Facility
 from community.models import Announcement, Aspect
 from estate.errors import DomainError
+from estate.validators import sane_date
 
 DT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
 def dt_field(label, required=True):
     return forms.DateTimeField(
+        validators=[sane_date],
         label=label,
         required=required,
         input_formats=DT_FORMATS,

@@ -57,6 +57,12 @@ def event_signup(request, code: str, event_id: int):
     pending = request.session.get(PENDING_KEY)
     if not (pending and pending.get("event") == event.pk):
         pending = None
+    else:  # the session keeps the number encrypted (a database dump has sessions in clear)
+        try:
+            pending = pending | {"phone": privacy.decrypt(pending["phone"])}
+        except Exception:  # noqa: BLE001 - a session from before, or a rotated-out key
+            request.session.pop(PENDING_KEY, None)
+            pending = None
     form = PublicSignUpForm(initial=pending or None)
     form.fields["unit_number"].required = True
     code_form = CodeForm()
@@ -103,7 +109,7 @@ def event_signup(request, code: str, event_id: int):
         request.session[PENDING_KEY] = {
             "event": event.pk,
             "name": data["name"],
-            "phone": "".join(ch for ch in data["phone"] if ch.isdigit())[-11:],
+            "phone": privacy.encrypt("".join(ch for ch in data["phone"] if ch.isdigit())[-11:]),
             "unit_number": data["unit_number"],
             "people": data["people"],
         }

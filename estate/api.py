@@ -2,12 +2,14 @@
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from estate.errors import DomainError
+from estate.schemas import StrictParser
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,7 @@ api = EstateDeskAPI(
     ),
     auth=[TokenAuth(), StaffSession()],
     urls_namespace="api",
+    parser=StrictParser(),
 )
 
 
@@ -109,8 +112,21 @@ def on_not_found(request, exc):
     return _error(request, 404, "not_found", "Not found.")
 
 
+@api.exception_handler(OverflowError)
+def on_overflow(request, exc):
+    """An integer past what the database holds (``?assignee=10**30``): bad input, not a fault."""
+    return _error(request, 422, "invalid", "A number is out of range.")
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return _error(request, 413, "too_large", "The request body is too large.")
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, DomainError):  # the parser's refusal of a body's text
+        return on_domain_error(request, exc.__cause__)
     code = {400: "bad_request", 403: "forbidden", 405: "method_not_allowed"}.get(
         exc.status_code, "error"
     )

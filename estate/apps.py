@@ -17,9 +17,11 @@ class EstateConfig(AppConfig):
             sms,  # noqa: F401  (registers the deployment check of SMS_BACKEND)
         )
         from estate.integrity import keep_user_names
+        from estate.localtime import install_template_localtime
 
         # Each app registers its metrics, demo-data part, navigation and periodic tasks.
         autodiscover_modules("metrics", "seed", "nav", "tasks", "dashboard")
+        install_template_localtime()
         post_migrate.connect(_create_cache_table, sender=self)
         pre_delete.connect(keep_user_names, sender=get_user_model(), dispatch_uid="keep-names")
 

@@ -21,8 +21,12 @@ from django.utils.translation import gettext as _
 
 from estate import localtime
 from estate.errors import DomainError
+from estate.validators import check_in_years
 
 RATE_PLACES = Decimal("0.0001")
+# The periodic refresh of the stored rates (estate/tasks.py) runs every this many minutes; the
+# pages showing rates warn when theirs are older than twice that.
+REFRESH_MINUTES = 15
 CNY_PLACES = Decimal("0.01")
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -59,10 +63,11 @@ class Period:
     def month(cls, tz: ZoneInfo | str, label: str, *, now: dt.datetime | None = None) -> Period:
         tz = ZoneInfo(tz) if isinstance(tz, str) else tz
         match = _MONTH_RE.match(label or "")
-        if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900:
+        if not match or not 1 <= int(match[2]) <= 12:
             raise DomainError(
                 "invalid", f"period must be a month written YYYY-MM, not {label!r}", field="period"
             )
+        check_in_years(dt.date(int(match[1]), int(match[2]), 1), field="period")
         start, end = localtime.month_bounds(int(match[1]), int(match[2]), tz)
         return cls(label=label, start=start, end=end, now=now or timezone.now())
 
@@ -72,6 +77,8 @@ class Period:
     ) -> Period:
         """``end`` is exclusive, as in the API's ``to``."""
         tz = ZoneInfo(tz) if isinstance(tz, str) else tz
+        check_in_years(start, field="from")
+        check_in_years(end, field="to")
         if end <= start:
             raise DomainError(
                 "invalid", _("The end of the period must be after its start."), field="to"

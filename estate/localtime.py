@@ -7,6 +7,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.timezone import template_localtime as _django_template_localtime
 
 
 def zone(tz_or_estate=None) -> ZoneInfo:
@@ -18,10 +19,33 @@ def zone(tz_or_estate=None) -> ZoneInfo:
 
 
 def local(moment: dt.datetime | None, tz_or_estate=None) -> dt.datetime | None:
-    """``moment`` in the estate's zone (None stays None)."""
+    """``moment`` in the estate's zone (None stays None). A moment with no local time (the
+    last hours of year 9999 east of UTC, the first of year 1 west of it: only a row written
+    around the validators can hold one) comes back unchanged rather than raising, so one bad
+    row never takes a page or a list down."""
     if moment is None:
         return None
-    return timezone.localtime(moment, zone(tz_or_estate))
+    try:
+        return timezone.localtime(moment, zone(tz_or_estate))
+    except OverflowError:
+        return moment
+
+
+def template_localtime(value, use_tz=None):
+    """Django's conversion of a template variable to the current zone, degrading like
+    :func:`local` instead of raising OverflowError (installed by ``EstateConfig.ready``)."""
+    try:
+        return _django_template_localtime(value, use_tz)
+    except OverflowError:
+        return value
+
+
+def install_template_localtime() -> None:
+    """Every template variable goes through Django's
+    ``template_localtime``; make the template engine use the degrading one above."""
+    import django.template.base
+
+    django.template.base.template_localtime = template_localtime
 
 
 def naive_local(moment: dt.datetime | None, tz_or_estate=None) -> dt.datetime | None:

@@ -23,7 +23,7 @@ OTP_MAX_TRIES = 5
 
 
 def _otp_key(estate: Estate, phone: str) -> str:
-    return f"otp:{estate.pk}:{privacy.blind_index(phone)}"
+    return f"otp:{estate.pk}:{privacy.blind_index(phone)}"  # as otp_verify_index reads it
 
 
 def _unavailable() -> DomainError:
@@ -66,7 +66,14 @@ def otp_verify(*, estate: Estate, phone: str, code: str) -> str:
     """The normalised phone when the code is right; a DomainError on ``code`` otherwise. A code
     is good once, and five wrong tries void it."""
     phone = normalize_mobile(phone)
-    key = _otp_key(estate, phone)
+    otp_verify_index(estate=estate, phone_index=privacy.blind_index(phone), code=code)
+    return phone
+
+
+def otp_verify_index(*, estate: Estate, phone_index: str, code: str) -> str:
+    """As :func:`otp_verify`, for a caller that kept only the phone's blind index (a session
+    must not hold the full number); returns the index."""
+    key = f"otp:{estate.pk}:{phone_index}"
     try:
         entry = cache.get(key)
     except Exception as exc:  # noqa: BLE001 - the shared cache is down
@@ -83,4 +90,4 @@ def otp_verify(*, estate: Estate, phone: str, code: str) -> str:
         cache.set(key, entry, OTP_TTL_SECONDS)
         raise DomainError("invalid", _("The code is not right."), field="code")
     cache.delete(key)
-    return phone
+    return phone_index

@@ -11,7 +11,7 @@ from pydantic import Field
 from estate import kpi, kpi_selectors, selectors
 from estate.errors import DomainError
 from estate.models import Building, Unit
-from estate.schemas import ERRORS_4XX, PageParams, local, paginate
+from estate.schemas import ERRORS_4XX, Day, EstateCode, PageParams, local, paginate
 from estate.scoping import (
     can,
     estate_by_code,
@@ -71,7 +71,7 @@ class UnitPage(Schema):
 
 
 class UnitFilters(PageParams):
-    estate: str | None = Field(None, description="estate code")
+    estate: EstateCode | None = Field(None, description="estate code")
     q: str = Field("", max_length=32, description="unit number or its beginning, e.g. 3-2-15")
 
 
@@ -95,10 +95,10 @@ class KpiOut(Schema):
 
 
 class KpiQuery(Schema):
-    estate: str | None = Field(None, description="estate code, e.g. HY01")
+    estate: EstateCode | None = Field(None, description="estate code, e.g. HY01")
     period: str | None = Field(None, description="month YYYY-MM in the estate's time zone")
-    from_: dt.date | None = Field(None, alias="from", description="start date (inclusive)")
-    to: dt.date | None = Field(None, description="end date (exclusive)")
+    from_: Day | None = Field(None, alias="from", description="start date (inclusive)")
+    to: Day | None = Field(None, description="end date (exclusive)")
     estates: str | None = Field(
         None,
         max_length=2000,
@@ -129,7 +129,7 @@ class KpiTrendQuery(Schema):
     key: str | None = Field(
         None, description="metric key, e.g. repairs.timely_rate; every key when not given"
     )
-    estate: str | None = Field(None, description="estate code")
+    estate: EstateCode | None = Field(None, description="estate code")
     estates: str | None = Field(None, max_length=2000, description="codes, or `all`")
     period: str | None = Field(None, description="last month YYYY-MM (default: this month)")
     months: int = Field(12, ge=1, le=36, description="how many months, ending with period")

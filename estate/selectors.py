@@ -4,9 +4,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from estate import kpi
-from estate.models import ApiToken, Building, Estate, KpiSnapshot, Notification, Unit
+from estate.models import ApiToken, Building, Estate, KpiSnapshot, Notification, TaskRun, Unit
 from estate.scoping import for_user
 
 
@@ -111,3 +112,33 @@ def kpi_tables(*, estate: Estate, periods: list[kpi.Period], prefix: str = "") -
 def kpi_table(*, estate: Estate, period: kpi.Period, prefix: str = "") -> KpiTable:
     """The rates of one estate and period (see ``kpi_tables``)."""
     return kpi_tables(estate=estate, periods=[period], prefix=prefix)[0]
+
+
+KPI_REFRESH_TASK = "kpi-refresh"
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How fresh a page's stored rates are: when they were computed, the refresh task's last
+    run, and whether they are older than twice the refresh schedule (the refresh has stopped:
+    a dead consumer, a failing run)."""
+
+    computed_at: dt.datetime | None
+    stale: bool
+    last_run: TaskRun | None
+    refresh_minutes: int = kpi.REFRESH_MINUTES
+
+
+def rates_freshness(
+    *, period: kpi.Period, computed_at: dt.datetime | None, stored: bool, now=None
+) -> Freshness:
+    """Only the current and the previous month are refreshed by the task; an older month's
+    snapshot is meant to stay as it was, and rates computed on the spot are fresh (one query,
+    the task's latest run)."""
+    now = now or timezone.now()
+    last_run = TaskRun.objects.filter(name=KPI_REFRESH_TASK).order_by("-started_at").first()
+    current = kpi.Period.containing(period.tz, now, now=now)
+    refreshed = period.label in (current.label, current.previous().label)
+    limit = dt.timedelta(minutes=2 * kpi.REFRESH_MINUTES)
+    stale = bool(stored and refreshed and computed_at and now - computed_at > limit)
+    return Freshness(computed_at=computed_at, stale=stale, last_run=last_run)

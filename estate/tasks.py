@@ -4,10 +4,10 @@ from django.db import close_old_connections
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
 
-from estate import services, taskruns
+from estate import kpi, services, taskruns
 
 
-@db_periodic_task(crontab(minute="*/15"))
+@db_periodic_task(crontab(minute=f"*/{kpi.REFRESH_MINUTES}"))
 @taskruns.periodic_run("kpi-refresh", ttl=3600)
 def refresh_kpis():
     """Keep every open month of every estate fresh; freeze the months whose close day passed."""

@@ -122,6 +122,9 @@ def kpi_table(request):
             "status": status,
             "changed_count": len(changed),
             "log": kpi_selectors.month_log(estate=estate, period=period.label, limit=5),
+            "freshness": selectors.rates_freshness(
+                period=period, computed_at=current.computed_at, stored=current.stored
+            ),
             "error": error,
             "period_input": label,
             "can_recompute": scoping.can(request.user, estate, "kpi.recompute"),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from estate.models import Building
+from estate.validators import sane_date
 from fees.models import FeeItem, Payment, Reminder
 from fees.selectors import AGE_BUCKETS, BillFilters
 
@@ -41,10 +42,18 @@ class BillFilterForm(forms.Form):
     """The bills list filters: the API's date ranges (``_to`` exclusive), the bill's state and
     unit, and the rates' drill-down parts (``voided``, ``paid``)."""
 
-    due_from = forms.DateField(label=_("Due from"), required=False, widget=DATE)
-    due_to = forms.DateField(label=_("Due before"), required=False, widget=DATE)
-    issued_from = forms.DateField(label=_("Issued from"), required=False, widget=DATE)
-    issued_to = forms.DateField(label=_("Issued before"), required=False, widget=DATE)
+    due_from = forms.DateField(
+        validators=[sane_date], label=_("Due from"), required=False, widget=DATE
+    )
+    due_to = forms.DateField(
+        validators=[sane_date], label=_("Due before"), required=False, widget=DATE
+    )
+    issued_from = forms.DateField(
+        validators=[sane_date], label=_("Issued from"), required=False, widget=DATE
+    )
+    issued_to = forms.DateField(
+        validators=[sane_date], label=_("Issued before"), required=False, widget=DATE
+    )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=BILL_STATUS_CHOICES)
     unit = forms.CharField(
         label=_("Unit"),
@@ -135,6 +144,7 @@ class PaymentForm(forms.Form):
     )
     bills = BillIdsField(label=_("Bills"), required=False)
     received_at = forms.DateTimeField(
+        validators=[sane_date],
         label=_("Received at"),
         required=False,
         widget=DATETIME,
@@ -178,9 +188,15 @@ class ReminderForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    promised_date = forms.DateField(label=_("Promised payment date"), required=False, widget=DATE)
+    promised_date = forms.DateField(
+        validators=[sane_date], label=_("Promised payment date"), required=False, widget=DATE
+    )
     at = forms.DateTimeField(
-        label=_("When"), required=False, widget=DATETIME, help_text=_("Leave empty for now.")
+        validators=[sane_date],
+        label=_("When"),
+        required=False,
+        widget=DATETIME,
+        help_text=_("Leave empty for now."),
     )
 
 
@@ -216,8 +232,8 @@ class ArrearsFilterForm(forms.Form):
 
 
 class StatementForm(forms.Form):
-    start = forms.DateField(label=_("From"), required=False, widget=DATE)
-    end = forms.DateField(label=_("Before"), required=False, widget=DATE)
+    start = forms.DateField(validators=[sane_date], label=_("From"), required=False, widget=DATE)
+    end = forms.DateField(validators=[sane_date], label=_("Before"), required=False, widget=DATE)
 
     def clean(self):
         data = super().clean()

@@ -5,6 +5,7 @@ things. ``add_domain_error`` (from repairs.forms) puts a refusal next to its fie
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from estate.validators import sane_date
 from renovation.models import Violation, ViolationType, WorkType
 from renovation.services import ACCEPTANCE_ITEMS
 from repairs.forms import MultipleFileInput
@@ -43,8 +44,8 @@ class ApplicationForm(forms.Form):
     work_types = forms.MultipleChoiceField(
         label=_("Planned works"), widget=forms.CheckboxSelectMultiple
     )
-    start_date = forms.DateField(label=_("Start date"), widget=DateInput)
-    end_date = forms.DateField(label=_("End date"), widget=DateInput)
+    start_date = forms.DateField(validators=[sane_date], label=_("Start date"), widget=DateInput)
+    end_date = forms.DateField(validators=[sane_date], label=_("End date"), widget=DateInput)
     description = forms.CharField(
         label=_("Description"),
         max_length=2000,
@@ -129,9 +130,15 @@ class CloseForm(forms.Form):
 
 
 class ViolationFilterForm(forms.Form):
-    found_from = forms.DateField(label=_("Found from"), required=False, widget=DateInput)
+    found_from = forms.DateField(
+        validators=[sane_date], label=_("Found from"), required=False, widget=DateInput
+    )
     found_to = forms.DateField(
-        label=_("Found before"), required=False, widget=DateInput, help_text=_("exclusive")
+        validators=[sane_date],
+        label=_("Found before"),
+        required=False,
+        widget=DateInput,
+        help_text=_("exclusive"),
     )
     source = forms.ChoiceField(
         label=_("Source"), required=False, choices=[("", "—"), *Violation.Source.choices]

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from estate.errors import DomainError
+from estate.validators import sane_date
 from repairs.models import RESIDENT_KINDS, CalendarDay, Category, Priority, ReplyTemplate, Ticket
 
 # The channel's own words: the model's bare "phone" is shared with other apps' catalogues,
@@ -101,6 +102,7 @@ class DeskForm(forms.Form):
     photos = PhotosField(label=_("Photos (up to 3)"), required=False)
     major_complaint = forms.BooleanField(label=_("Major complaint"), required=False)
     preferred_visit_time = forms.DateTimeField(
+        validators=[sane_date],
         label=_("Preferred visiting time"),
         required=False,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
@@ -144,10 +146,16 @@ class QueueFilterForm(forms.Form):
     )
     assignee = forms.ChoiceField(label=_("Assignee"), required=False)
     reported_from = forms.DateField(
-        label=_("Reported from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        validators=[sane_date],
+        label=_("Reported from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     reported_to = forms.DateField(
-        label=_("Reported until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        validators=[sane_date],
+        label=_("Reported until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def __init__(self, *args, categories=(), assignees=(), **kwargs):
@@ -352,7 +360,9 @@ class WorkingHoursForm(forms.Form):
 
 
 class CalendarDayForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        validators=[sane_date], label=_("Date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     kind = forms.ChoiceField(label=_("The day is"), choices=CalendarDay.DayKind.choices)
     name = forms.CharField(label=_("Name"), required=False, max_length=64)
 

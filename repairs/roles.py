@@ -5,6 +5,8 @@ from estate.scoping import define
 
 STAFF_ON_TICKETS = {Role.FRONT_DESK, Role.TECHNICIAN, Role.MANAGER, Role.ADMIN}
 DESK = {Role.FRONT_DESK, Role.MANAGER, Role.ADMIN}
+# Roles that see and change only the tickets dispatched to them (lists, pages, transitions).
+OWN_WORK_ONLY = {Role.TECHNICIAN}
 
 define("repairs.ticket.view", STAFF_ON_TICKETS)
 define("repairs.ticket.create", DESK)

@@ -120,10 +120,29 @@ def metric_tickets(
 
 
 def ticket_estate_ids(user) -> list[int] | None:
-    """The estates whose tickets the user may read (None: every estate)."""
+    """The estates whose tickets the user may read (None: every estate). In the estates of
+    :func:`own_work_estate_ids` only the tickets dispatched to the user."""
     if is_company_admin(user):
         return None
     return [e for e, role in roles_of(user).items() if role in roles.STAFF_ON_TICKETS]
+
+
+def own_work_estate_ids(user) -> list[int]:
+    """The estates where the user sees and works only what is dispatched to them (DOMAIN.md:
+    technicians see their own work; a manager or the front desk reassigns)."""
+    if is_company_admin(user):
+        return []
+    return [e for e, role in roles_of(user).items() if role in roles.OWN_WORK_ONLY]
+
+
+def visible_tickets_q(user) -> Q | None:
+    """The condition on tickets the user may see (None: all of them)."""
+    allowed = ticket_estate_ids(user)
+    if allowed is None:
+        return None
+    own = own_work_estate_ids(user)
+    full = [e for e in allowed if e not in own]
+    return Q(estate_id__in=full) | Q(estate_id__in=own, assignee_id=user.pk)
 
 
 def ticket_list(
@@ -144,9 +163,9 @@ def ticket_list(
     (a page is a fixed number of queries). ``reported_to`` is exclusive; dates are local to
     the estate (or to the server's zone across estates)."""
     qs = Ticket.objects.select_related("estate", "category", "unit", "assignee", "department")
-    allowed = ticket_estate_ids(user)
-    if allowed is not None:
-        qs = qs.filter(estate_id__in=allowed)
+    visible = visible_tickets_q(user)
+    if visible is not None:
+        qs = qs.filter(visible)
     if estate is not None:
         qs = qs.filter(estate=estate)
     tz = estate.tz if estate is not None else timezone.get_default_timezone()
@@ -345,7 +364,7 @@ def reply_template_render(*, template: ReplyTemplate, ticket: Ticket | None = No
     filled in from the ticket (unknown placeholders are left as they are)."""
     values = {"estate": template.estate.name, "phone": template.estate.service_phone}
     if ticket is not None:
-        due = ticket.resolve_due_at.astimezone(ticket.estate.tz)
+        due = localtime.local(ticket.resolve_due_at, ticket.estate)
         values |= {"number": ticket.number, "resolve_due": f"{due:%m-%d %H:%M}"}
     return re.sub(r"\{(\w+)\}", lambda m: values.get(m[1], m[0]), template.text)
 

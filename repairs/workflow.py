@@ -22,9 +22,10 @@ from django.utils.translation import gettext_lazy
 from estate.errors import DomainError
 from estate.models import Estate, Role
 from estate.numbering import sequence_next
-from estate.scoping import can, require
+from estate.scoping import can, is_company_admin, require, role_in
 from estate.services import notify_roles
 from repairs.models import OPEN_STATUSES, Ticket, TicketEvent
+from repairs.roles import OWN_WORK_ONLY
 
 NUMBER_PREFIX = {
     Ticket.Kind.REPAIR: "BX",
@@ -180,6 +181,12 @@ def refusal(
         return DomainError("forbidden", _("Only staff may do this."), status=403)
     elif not can(user, ticket.estate_id, t.who):
         return DomainError("forbidden", _("Your role does not allow this."), status=403)
+    elif (
+        role_in(user, ticket.estate_id) in OWN_WORK_ONLY
+        and not is_company_admin(user)
+        and ticket.assignee_id != user.pk
+    ):
+        return DomainError("not_found", _("Not found."), status=404)
     if ticket.status not in t.sources:
         return DomainError(
             "invalid_transition",

@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from estate.models import Unit
-from estate.schemas import ERRORS_4XX, PageParams, paginate
+from estate.schemas import ERRORS_4XX, EstateCode, HistoricDay, PageParams, paginate
 from estate.scoping import estate_by_code, get_scoped_or_404, require
 from residents import permissions as perm
 from residents import selectors, services
@@ -66,13 +66,13 @@ class ResidentPage(Schema):
 
 
 class ResidentQuery(PageParams):
-    estate: str = Field(..., description="estate code, e.g. HY01")
+    estate: EstateCode = Field(..., description="estate code, e.g. HY01")
     q: str = Field("", max_length=50, description="name, unit number, or a phone's last four")
     kind: str = Field("", max_length=16)
 
 
 class ResidentIn(Schema):
-    estate: str = Field(..., max_length=16)
+    estate: EstateCode = Field(..., max_length=16)
     name: str = Field(..., max_length=200)
     phone: str = Field(..., max_length=32, examples=["13812345678"])
     kind: str = Field("owner", max_length=16)
@@ -80,8 +80,8 @@ class ResidentIn(Schema):
     id_number: str = Field("", max_length=40)
     unit_ids: list[int] = Field(default_factory=list, max_length=50)
     primary: bool = False
-    move_in_date: dt.date | None = None
-    move_out_date: dt.date | None = None
+    move_in_date: HistoricDay | None = None
+    move_out_date: HistoricDay | None = None
     emergency_contact: str = Field("", max_length=200)
     emergency_phone: str = Field("", max_length=32)
     parking_spaces: str = Field("", max_length=400)
@@ -100,8 +100,8 @@ class ResidentPatch(Schema):
     id_number: str | None = Field(None, max_length=40)
     unit_ids: list[int] = Field(default_factory=list, max_length=50)
     primary: bool = False
-    move_in_date: dt.date | None = None
-    move_out_date: dt.date | None = None
+    move_in_date: HistoricDay | None = None
+    move_out_date: HistoricDay | None = None
     emergency_contact: str | None = Field(None, max_length=200)
     emergency_phone: str | None = Field(None, max_length=32)
     parking_spaces: str | None = Field(None, max_length=400)
@@ -150,7 +150,7 @@ def resident_list(request, query: Query[ResidentQuery]):
 
 
 class SearchIn(Schema):
-    estate: str = Field(..., max_length=16)
+    estate: EstateCode = Field(..., max_length=16)
     q: str = Field(..., max_length=50, description="a full mobile number, name, unit, last four")
     limit: int = Field(50, ge=1, le=200)
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from estate.models import Unit
+from estate.validators import sane_date, since_1900
 from residents.models import Resident
 from residents.services import FileData
 
@@ -47,8 +48,12 @@ class ResidentForm(forms.Form):
         help_text=_l("Unit numbers separated by commas, e.g. 3-2-1501, 3-2-1502."),
     )
     primary = forms.BooleanField(label=_l("Primary contact of these units"), required=False)
-    move_in_date = forms.DateField(label=_l("Move-in date"), required=False, widget=DateInput())
-    move_out_date = forms.DateField(label=_l("Move-out date"), required=False, widget=DateInput())
+    move_in_date = forms.DateField(
+        validators=[since_1900], label=_l("Move-in date"), required=False, widget=DateInput()
+    )
+    move_out_date = forms.DateField(
+        validators=[since_1900], label=_l("Move-out date"), required=False, widget=DateInput()
+    )
     emergency_contact = forms.CharField(
         label=_l("Emergency contact"), max_length=200, required=False
     )
@@ -175,8 +180,12 @@ class ImportForm(forms.Form):
 
 class AccessLogFilter(forms.Form):
     user = forms.CharField(label=_l("User"), max_length=150, required=False)
-    date_from = forms.DateField(label=_l("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_l("To"), required=False, widget=DateInput())
+    date_from = forms.DateField(
+        validators=[sane_date], label=_l("From"), required=False, widget=DateInput()
+    )
+    date_to = forms.DateField(
+        validators=[sane_date], label=_l("To"), required=False, widget=DateInput()
+    )
     record = forms.CharField(label=_l("Record number"), max_length=20, required=False)
     field = forms.ChoiceField(
         label=_l("Field"),

@@ -6,7 +6,7 @@ from ninja import Schema
 from pydantic import Field
 
 from estate.localtime import local
-from estate.schemas import PageParams
+from estate.schemas import Day, EstateCode, Moment, PageParams
 
 
 def _local(name: str, path: str = "estate"):
@@ -22,25 +22,25 @@ def _local(name: str, path: str = "estate"):
 
 
 class RangeFilters(PageParams):
-    estate: str = Field(description="estate code, e.g. HY01")
+    estate: EstateCode = Field(description="estate code, e.g. HY01")
 
 
 class EventFilters(RangeFilters):
-    starts_from: dt.date | None = Field(None, description="local date, inclusive")
-    starts_to: dt.date | None = Field(None, description="local date, exclusive")
+    starts_from: Day | None = Field(None, description="local date, inclusive")
+    starts_to: Day | None = Field(None, description="local date, exclusive")
 
 
 class EventIn(Schema):
-    estate: str = Field(examples=["HY01"])
+    estate: EstateCode = Field(examples=["HY01"])
     title: str = Field(max_length=100, examples=["中秋游园会"])
     description: str = Field("", max_length=5000)
     place: str = Field(max_length=100, examples=["会所多功能厅"])
     place_capacity: int | None = Field(None, ge=1, le=100_000)
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    starts_at: Moment
+    ends_at: Moment
     capacity: int = Field(ge=1, le=100_000)
-    signup_opens_at: dt.datetime
-    signup_closes_at: dt.datetime
+    signup_opens_at: Moment
+    signup_closes_at: Moment
     fee: str = Field("0", max_length=20, description="CNY per person, e.g. 30.00")
 
 
@@ -136,8 +136,8 @@ class AnnouncementIn(Schema):
     body: str = Field(max_length=5000, description="plain text; links are made clickable")
     category: str = Field("notice", examples=["notice", "outage", "safety", "event"])
     pinned: bool = False
-    publish_at: dt.datetime | None = None
-    expire_at: dt.datetime | None = None
+    publish_at: Moment | None = None
+    expire_at: Moment | None = None
 
 
 class AnnouncementOut(Schema):
@@ -228,8 +228,8 @@ class ResponseOut(Schema):
 
 
 class AnswerFilters(RangeFilters):
-    answered_from: dt.date | None = Field(None, description="local date, inclusive")
-    answered_to: dt.date | None = Field(None, description="local date, exclusive")
+    answered_from: Day | None = Field(None, description="local date, inclusive")
+    answered_to: Day | None = Field(None, description="local date, exclusive")
 
 
 class AnswerOut(Schema):

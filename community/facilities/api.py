@@ -12,7 +12,7 @@ from community.facilities import selectors, services
 from community.facilities.models import Booking, Facility
 from estate.errors import DomainError
 from estate.localtime import today
-from estate.schemas import ERRORS_4XX, PageParams, paginate
+from estate.schemas import ERRORS_4XX, Day, EstateCode, PageParams, TimeOfDay, paginate
 from estate.scoping import estate_by_code, get_scoped_or_404, require
 from repairs.models import Category
 
@@ -20,13 +20,13 @@ router = Router(tags=["facilities"])
 
 
 class FacilityIn(Schema):
-    estate: str = Field(description="estate code, e.g. HY01")
+    estate: EstateCode = Field(description="estate code, e.g. HY01")
     name: str = Field(max_length=50, examples=["社区活动室"])
     kind: str = Field(examples=["community_room"])
     location: str = Field("", max_length=100)
     capacity: int = Field(ge=1, le=10_000)
-    opens: dt.time = Field(examples=["08:00"])
-    closes: dt.time = Field(examples=["21:00"])
+    opens: TimeOfDay = Field(examples=["08:00"])
+    closes: TimeOfDay = Field(examples=["21:00"])
     slot_minutes: int = Field(60, ge=15, le=480)
     cancel_hours: int = Field(2, ge=0, le=720)
     rules: str = Field("", max_length=2000)
@@ -41,8 +41,8 @@ class FacilityOut(Schema):
     kind: str
     location: str
     capacity: int
-    opens: dt.time
-    closes: dt.time
+    opens: TimeOfDay
+    closes: TimeOfDay
     slot_minutes: int
     cancel_hours: int
     rules: str
@@ -66,15 +66,15 @@ class FacilityOut(Schema):
 
 
 class SlotOut(Schema):
-    start: dt.time
-    end: dt.time
+    start: TimeOfDay
+    end: TimeOfDay
     free: bool
 
 
 class BookingIn(Schema):
     facility: int
-    date: dt.date
-    slot_start: dt.time = Field(examples=["19:00"])
+    date: Day
+    slot_start: TimeOfDay = Field(examples=["19:00"])
     name: str = Field(max_length=50)
     phone: str = Field(max_length=20, examples=["13812345678"])
     people: int = Field(1, ge=1, le=10_000)
@@ -85,8 +85,8 @@ class BookingOut(Schema):
     id: int
     facility: int = Field(alias="facility_id")
     date: dt.date
-    slot_start: dt.time
-    slot_end: dt.time
+    slot_start: TimeOfDay
+    slot_end: TimeOfDay
     status: str
     channel: str
     name: str
@@ -127,7 +127,7 @@ def _facility(request, facility_id: int, action: str = "facilities.view") -> Fac
     summary="Facilities",
     url_name="facility_list",
 )
-def facility_list(request, estate: str = Query(..., description="estate code")):
+def facility_list(request, estate: EstateCode = Query(..., description="estate code")):  # noqa: B008
     found = estate_by_code(request.auth, estate)
     require(request.auth, found, "facilities.view")
     return list(selectors.facilities(estate=found).select_related("estate"))
@@ -161,7 +161,7 @@ def facility_detail(request, facility_id: int):
     summary="A day's slots and whether each is free",
     url_name="facility_slots",
 )
-def facility_slots(request, facility_id: int, date: dt.date | None = None):
+def facility_slots(request, facility_id: int, date: Day | None = None):
     facility = _facility(request, facility_id)
     date = date or today(facility.estate)
     return [
@@ -194,10 +194,10 @@ def facility_out_of_service(request, facility_id: int, payload: OutOfServiceIn):
 
 
 class BookingFilters(PageParams):
-    estate: str = Field(description="estate code")
+    estate: EstateCode = Field(description="estate code")
     facility: int | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None
     status: str | None = Field(None, description="confirmed or cancelled")
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from community.facilities.models import Facility
+from estate.validators import sane_date
 from repairs.models import Category
 
 
@@ -35,7 +36,9 @@ class FacilityForm(forms.Form):
 class BookingForm(forms.Form):
     """A booking by staff, or by a resident (who adds the one-time code)."""
 
-    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        validators=[sane_date], label=_("date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     slot = forms.ChoiceField(label=_("slot"))
     name = forms.CharField(label=_("name"), max_length=50)
     phone = forms.CharField(

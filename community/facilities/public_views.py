@@ -24,6 +24,7 @@ from estate.errors import DomainError
 from estate.localtime import today
 from estate.public import public_estate, too_many
 from estate.ratelimit import over_limit
+from estate.validators import day_param
 
 
 def _facility(estate, facility_id: int) -> Facility:
@@ -47,10 +48,7 @@ def facility_photo(request, code: str, facility_id: int):
 
 
 def _day(request, estate) -> dt.date:
-    try:
-        return dt.date.fromisoformat(request.GET.get("date") or request.POST.get("date") or "")
-    except ValueError:
-        return today(estate)
+    return day_param(request.GET.get("date") or request.POST.get("date"), today(estate))
 
 
 @require_http_methods(["GET", "POST"])

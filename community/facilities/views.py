@@ -18,6 +18,7 @@ from estate import scoping
 from estate.errors import DomainError
 from estate.localtime import today
 from estate.pages import estate_page, forbidden, page_of, safe_next
+from estate.validators import day_param
 
 FIELD_OF = {"slot_start": "slot", "facility": None, "reporter_phone": "contact_phone"}
 
@@ -109,10 +110,7 @@ def facility_edit(request, facility_id: int):
 
 
 def _day(request, facility: Facility) -> dt.date:
-    try:
-        return dt.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        return today(facility.estate)
+    return day_param(request.GET.get("date"), today(facility.estate))
 
 
 def _render_detail(request, facility, *, book_form=None, oos_form=None, status=200):
@@ -215,10 +213,7 @@ def booking_cancel(request, booking_id: int):
 def booking_list(request, estate):
     """The estate's bookings from a date on (today by default), 50 a page: two queries (the
     count, the page with its facility)."""
-    try:
-        start = dt.date.fromisoformat(request.GET.get("from", ""))
-    except ValueError:
-        start = today(estate)
+    start = day_param(request.GET.get("from"), today(estate))
     status = request.GET.get("status") or None
     if status not in Booking.Status.values:
         status = None

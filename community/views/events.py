@@ -22,17 +22,15 @@ from estate.errors import DomainError
 from estate.localtime import local, month_bounds, today
 from estate.models import Unit
 from estate.pages import estate_page, forbidden, safe_next
+from estate.validators import month_param
 
 
 @estate_page("community.view")
 def events(request, estate):
     """The month's events by day (``?month=YYYY-MM``), each with its sign-up counts."""
     current = today(estate)
-    try:
-        year, month = (int(x) for x in request.GET.get("month", "").split("-"))
-        dt.date(year, month, 1)
-    except ValueError:
-        year, month = current.year, current.month
+    first = month_param(request.GET.get("month"), current)
+    year, month = first.year, first.month
     start, end = month_bounds(year, month, estate)
     rows = list(selectors.events_with_counts(estate=estate, starts_from=start, starts_to=end))
     by_day: dict[dt.date, list] = {}

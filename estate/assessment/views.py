@@ -23,14 +23,11 @@ from estate.assessment.models import TrainingSession
 from estate.errors import DomainError
 from estate.localtime import month_bounds, today
 from estate.pages import estate_page, forbidden, with_query
+from estate.validators import month_param, sane_date
 
 
 def _month(request, estate) -> dt.date:
-    try:
-        year, month = (int(p) for p in request.GET.get("month", "").split("-"))
-        return dt.date(year, month, 1)
-    except ValueError:
-        return today(estate).replace(day=1)
+    return month_param(request.GET.get("month"), today(estate)).replace(day=1)
 
 
 def _people(request, estate):
@@ -103,7 +100,9 @@ def records(request, estate):
 
 class TrainingForm(forms.Form):
     title = forms.CharField(label=_("title"), max_length=100)
-    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        validators=[sane_date], label=_("date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     trainer = forms.CharField(label=_("trainer"), max_length=50)
     passed = forms.ModelMultipleChoiceField(
         label=_("passed"), queryset=get_user_model().objects.none(), required=False

@@ -9,7 +9,7 @@ from pydantic import Field
 from estate import localtime
 from estate.kpi import Period
 from estate.pages import pdf_response
-from estate.schemas import ERRORS_4XX, PageParams, paginate
+from estate.schemas import ERRORS_4XX, EstateCode, PageParams, paginate
 from estate.scoping import estate_by_code, require
 from fees import pdf, selectors
 from fees import permissions as perm
@@ -45,7 +45,7 @@ class ArrearsOut(Schema):
 
 
 class ArrearsQuery(PageParams):
-    estate: str = Field(..., description="estate code, e.g. HY01")
+    estate: EstateCode = Field(..., description="estate code, e.g. HY01")
     min_days: int = Field(1, ge=1, le=3650, description="only units owing this many days")
 
 
@@ -117,7 +117,7 @@ def unit_arrears_notice_pdf(request, unit_id: int):
 
 
 class StatementQuery(Schema):
-    estate: str = Field(..., description="estate code, e.g. HY01")
+    estate: EstateCode = Field(..., description="estate code, e.g. HY01")
     period: str = Field(..., description="month YYYY-MM", examples=["2026-10"])
 
 

@@ -2,13 +2,12 @@
 recompute them from it; one bill with its payments; voiding (and reissuing) a bill."""
 
 import datetime as dt
-from decimal import Decimal
 
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from estate.errors import DomainError
-from estate.schemas import ERRORS_4XX, PageParams, local, paginate
+from estate.schemas import ERRORS_4XX, Amount, Day, EstateCode, PageParams, local, paginate
 from estate.scoping import estate_by_code, require
 from fees import permissions as perm
 from fees import selectors, services
@@ -117,11 +116,11 @@ class BillPage(Schema):
 
 
 class BillQuery(PageParams):
-    estate: str = Field(..., description="estate code, e.g. HY01")
-    due_from: dt.date | None = Field(None, description="due date from (inclusive)")
-    due_to: dt.date | None = Field(None, description="due date before (exclusive)")
-    issued_from: dt.date | None = Field(None, description="issued on or after (local date)")
-    issued_to: dt.date | None = Field(None, description="issued before (local date, exclusive)")
+    estate: EstateCode = Field(..., description="estate code, e.g. HY01")
+    due_from: Day | None = Field(None, description="due date from (inclusive)")
+    due_to: Day | None = Field(None, description="due date before (exclusive)")
+    issued_from: Day | None = Field(None, description="issued on or after (local date)")
+    issued_to: Day | None = Field(None, description="issued before (local date, exclusive)")
 
 
 class AllocationOut(Schema):
@@ -224,7 +223,7 @@ def bill_detail(request, bill_id: int):
 
 class VoidIn(Schema):
     reason: str = Field(..., max_length=200, examples=["面积录入错误"])
-    reissue_amount: Decimal | None = Field(
+    reissue_amount: Amount | None = Field(
         None, description="issue a corrected bill for this amount", examples=["236.50"]
     )
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field
 
-from estate.schemas import PageParams
+from estate.schemas import EstateCode, PageParams
 
 PDF_RESPONSE = {
     "responses": {
@@ -23,8 +23,8 @@ def money(value: Decimal | None) -> str | None:
 
 
 class EstateQuery(PageParams):
-    estate: str = Field(..., description="estate code, e.g. HY01")
+    estate: EstateCode = Field(..., description="estate code, e.g. HY01")
 
 
 class EstateOnly(Schema):
-    estate: str = Field(..., description="estate code, e.g. HY01")
+    estate: EstateCode = Field(..., description="estate code, e.g. HY01")

@@ -2,7 +2,6 @@
 day-end summary."""
 
 import datetime as dt
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
@@ -12,7 +11,7 @@ from pydantic import Field
 from estate import localtime
 from estate.errors import DomainError
 from estate.pages import pdf_response
-from estate.schemas import ERRORS_4XX, PageParams, local, paginate
+from estate.schemas import ERRORS_4XX, Amount, Day, EstateCode, Moment, PageParams, local, paginate
 from estate.scoping import estate_by_code, require
 from fees import pdf, selectors, services
 from fees import permissions as perm
@@ -91,9 +90,9 @@ class PaymentPage(Schema):
 
 class PaymentIn(Schema):
     unit_id: int
-    amount: Decimal = Field(..., description="CNY, at most 2 decimals", examples=["1234.56"])
+    amount: Amount = Field(..., description="CNY, at most 2 decimals", examples=["1234.56"])
     method: Payment.Method = Field(..., examples=["wechat"])
-    received_at: dt.datetime | None = Field(None, description="default: now; with an offset")
+    received_at: Moment | None = Field(None, description="default: now; with an offset")
     payer: str = Field("", max_length=50)
     reference: str = Field("", max_length=64, description="bank or WeChat/Alipay reference")
     bills: list[int] | None = Field(
@@ -104,10 +103,10 @@ class PaymentIn(Schema):
 
 
 class PaymentQuery(PageParams):
-    estate: str = Field(..., description="estate code, e.g. HY01")
+    estate: EstateCode = Field(..., description="estate code, e.g. HY01")
     unit_id: int | None = None
-    received_from: dt.date | None = Field(None, description="local date, inclusive")
-    received_to: dt.date | None = Field(None, description="local date, exclusive")
+    received_from: Day | None = Field(None, description="local date, inclusive")
+    received_to: Day | None = Field(None, description="local date, exclusive")
 
 
 @router.post(

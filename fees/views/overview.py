@@ -66,6 +66,9 @@ def overview(request, estate):
             "rates": rates,
             "computed_at": current.computed_at,
             "stored": current.stored,
+            "freshness": selectors.rates_freshness(
+                period=period, computed_at=current.computed_at, stored=current.stored
+            ),
             "statement": fees_selectors.period_statement(estate=estate, period=period),
             "ageing": fees_selectors.arrears_ageing(estate=estate, today=today),
             "today": today,

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from estate.errors import DomainError
 from estate.localtime import day_start
-from estate.schemas import ERRORS_4XX, PageParams, paginate
+from estate.schemas import ERRORS_4XX, Day, EstateCode, PageParams, paginate
 from estate.scoping import can, estate_by_code, estates_for, for_user, require
 from renovation import pdf, roles, selectors, services, workflow
 from renovation.api.schemas import (
@@ -76,7 +76,7 @@ def _detail(request, app: Application) -> Application:
 
 
 class ApplicationFilters(PageParams):
-    estate: str | None = Field(None, description="estate code, e.g. HY01")
+    estate: EstateCode | None = Field(None, description="estate code, e.g. HY01")
     status: str | None = Field(None, max_length=16)
 
 
@@ -252,9 +252,9 @@ def application_permit_pdf(request, application_id: int):
 
 
 class ViolationFilters(PageParams):
-    estate: str | None = Field(None, description="estate code, e.g. HY01")
-    found_from: dt.date | None = Field(None, description="local date, inclusive")
-    found_to: dt.date | None = Field(None, description="local date, exclusive")
+    estate: EstateCode | None = Field(None, description="estate code, e.g. HY01")
+    found_from: Day | None = Field(None, description="local date, inclusive")
+    found_to: Day | None = Field(None, description="local date, exclusive")
     source: SourceLit | None = None
 
 

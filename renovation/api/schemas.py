@@ -7,7 +7,7 @@ from ninja import Schema
 from pydantic import Field
 
 from estate import privacy
-from estate.schemas import local
+from estate.schemas import Day, EstateCode, Moment, local
 
 SourceLit = Literal["inspection", "resident_report", "acceptance"]
 OutcomeLit = Literal["rectified", "not_rectified"]
@@ -196,7 +196,7 @@ class ViolationSeen(Schema):
 
 
 class ApplicationIn(Schema):
-    estate: str = Field(examples=["HY01"])
+    estate: EstateCode = Field(examples=["HY01"])
     unit: int = Field(description="unit id")
     owner_name: str = Field("", max_length=50, description="from the resident files if empty")
     contractor: str = Field(max_length=100)
@@ -204,8 +204,8 @@ class ApplicationIn(Schema):
     contractor_phone: str = Field(max_length=32, examples=["13812345678"])
     workers: int = Field(ge=1, le=200)
     work_types: list[str] = Field(max_length=20, examples=[["painting", "flooring"]])
-    start_date: dt.date
-    end_date: dt.date
+    start_date: Day
+    end_date: Day
     description: str = Field("", max_length=2000)
 
 
@@ -216,7 +216,7 @@ class TransitionIn(Schema):
 
 class InspectionIn(Schema):
     notes: str = Field(max_length=1000)
-    at: dt.datetime | None = None
+    at: Moment | None = None
     violations: list[ViolationSeen] = Field(default_factory=list, max_length=20)
 
 
@@ -224,7 +224,7 @@ class ViolationIn(Schema):
     source: Literal["inspection", "resident_report"]
     type: str = Field(max_length=32)
     description: str = Field(max_length=1000)
-    found_at: dt.datetime | None = None
+    found_at: Moment | None = None
     ticket: int | None = Field(None, description="the complaint ticket that reported it")
 
 
@@ -260,10 +260,10 @@ class RefundOut(Schema):
 class CloseIn(Schema):
     outcome: OutcomeLit
     evidence: str = Field("", max_length=1000)
-    rectified_at: dt.datetime | None = None
+    rectified_at: Moment | None = None
     penalty: str = Field("0", max_length=20, description="CNY withheld (not rectified)")
     reason: str = Field("", max_length=500)
 
 
 class DeadlineIn(Schema):
-    rectify_due_at: dt.datetime
+    rectify_due_at: Moment

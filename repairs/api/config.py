@@ -2,7 +2,6 @@
 departments, the deadline preview, the business calendar and reply templates (part of
 ``repairs.api.router``)."""
 
-import datetime as dt
 from typing import Literal
 
 from django.utils import timezone
@@ -11,7 +10,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from estate.errors import DomainError
-from estate.schemas import ERRORS_4XX, local
+from estate.schemas import ERRORS_4XX, EstateCode, Moment, local
 from estate.scoping import estate_by_code, get_scoped_or_404
 from repairs import configuration, selectors
 from repairs.api.schemas import (
@@ -34,7 +33,7 @@ KindLit = Literal["repair", "complaint", "suggestion"]
 
 # Categories, departments, calendar, reply templates -------------------------------------------
 class EstateKindQuery(Schema):
-    estate: str
+    estate: EstateCode
     kind: KindLit | None = None
 
 
@@ -86,10 +85,10 @@ def category_update(request, category_id: int, payload: CategoryIn):
 
 
 class DeadlineQuery(Schema):
-    estate: str
+    estate: EstateCode
     category: int
     priority: Literal["normal", "urgent", "emergency"] = "normal"
-    at: dt.datetime | None = Field(None, description="report time; now when omitted")
+    at: Moment | None = Field(None, description="report time; now when omitted")
 
 
 @router.get(
@@ -113,7 +112,7 @@ def ticket_deadlines(request, query: Query[DeadlineQuery]):
 
 
 class EstateQuery(Schema):
-    estate: str
+    estate: EstateCode
 
 
 @router.get(
@@ -125,7 +124,7 @@ def department_list(request, query: Query[EstateQuery]):
 
 
 class CalendarQuery(Schema):
-    estate: str
+    estate: EstateCode
     year: int = Field(..., ge=2000, le=2100)
 
 
@@ -185,7 +184,7 @@ def calendar_hours_set(request, payload: WorkingHoursIn):
 
 
 class TemplateQuery(Schema):
-    estate: str
+    estate: EstateCode
     situation: str | None = None
 
 

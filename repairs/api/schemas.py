@@ -3,10 +3,11 @@
 import datetime as dt
 from typing import Literal
 
+from django.urls import reverse
 from ninja import Schema
 from pydantic import Field
 
-from estate.schemas import local
+from estate.schemas import Day, EstateCode, Moment, TimeOfDay, local
 
 
 def _local(name: str):
@@ -132,7 +133,9 @@ class PhotoOut(Schema):
 
     @staticmethod
     def resolve_url(obj) -> str:
-        return obj.image.url
+        """The estate-scoped photo view (staff who may see the ticket), never ``/media/``:
+        media files are not served in production and would bypass scoping if they were."""
+        return reverse("repairs:ticket_photo", args=[obj.ticket_id, obj.pk])
 
 
 class VisitOut(Schema):
@@ -176,7 +179,7 @@ class TicketDetailOut(TicketOut):
 
 
 class TicketIn(Schema):
-    estate: str = Field(examples=["HY01"])
+    estate: EstateCode = Field(examples=["HY01"])
     kind: Literal["repair", "complaint", "suggestion"]
     category: int | str = Field(description="category id or code", examples=["plumbing"])
     priority: Literal["normal", "urgent", "emergency"] = "normal"
@@ -198,7 +201,7 @@ class TicketIn(Schema):
     common_area: str = ""
     resident: int | None = Field(None, description="resident file id")
     major_complaint: bool = False
-    preferred_visit_time: dt.datetime | None = None
+    preferred_visit_time: Moment | None = None
 
 
 class VisitIn(Schema):
@@ -257,7 +260,7 @@ class CategoryOut(Schema):
 
 
 class CategoryIn(Schema):
-    estate: str
+    estate: EstateCode
     code: str = Field(examples=["plumbing"])
     kind: Literal["repair", "complaint", "suggestion", "rectification"]
     name: str
@@ -293,7 +296,7 @@ class CalendarDayOut(Schema):
 
 class HoursOut(Schema):
     weekday: int
-    intervals: list[tuple[dt.time, dt.time]]
+    intervals: list[tuple[TimeOfDay, TimeOfDay]]
 
 
 class CalendarOut(Schema):
@@ -311,24 +314,24 @@ class CalendarOut(Schema):
 
 
 class CalendarImportIn(Schema):
-    estate: str
+    estate: EstateCode
     year: int = Field(..., ge=2004, le=2100)
 
 
 class CalendarDayIn(Schema):
-    estate: str
-    date: dt.date
+    estate: EstateCode
+    date: Day
     kind: Literal["holiday", "workday", "normal"]
     name: str = ""
 
 
 class WorkingHoursIn(Schema):
-    estate: str
+    estate: EstateCode
     weekday: int = Field(..., ge=0, le=6, description="0 = Monday")
-    opens: dt.time | None = Field(None, description="null closes the day")
-    lunch_from: dt.time | None = None
-    lunch_until: dt.time | None = None
-    closes: dt.time | None = None
+    opens: TimeOfDay | None = Field(None, description="null closes the day")
+    lunch_from: TimeOfDay | None = None
+    lunch_until: TimeOfDay | None = None
+    closes: TimeOfDay | None = None
 
 
 class ReplyTemplateOut(Schema):
@@ -341,7 +344,7 @@ class ReplyTemplateOut(Schema):
 
 
 class ReplyTemplateIn(Schema):
-    estate: str
+    estate: EstateCode
     situation: Literal[
         "greeting", "accept", "dispatch", "hold", "resolve", "return_visit", "apology", "other"
     ]

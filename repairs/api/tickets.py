@@ -2,7 +2,6 @@
 selector call, schemas out. Datetimes are ISO 8601 in the estate's zone; list items carry
 every field KPI.md's rates read, so the rates can be recomputed from the list alone."""
 
-import datetime as dt
 from typing import Literal
 
 from django.utils.translation import gettext as _
@@ -12,7 +11,7 @@ from pydantic import Field
 
 from estate import privacy
 from estate.errors import DomainError
-from estate.schemas import ERRORS_4XX, PageParams, paginate
+from estate.schemas import ERRORS_4XX, Day, EstateCode, PageParams, paginate
 from estate.scoping import estate_by_code, require
 from repairs import selectors, services
 from repairs.api.schemas import (
@@ -50,11 +49,11 @@ def _detail(request, ticket: Ticket) -> Ticket:
 
 # Tickets --------------------------------------------------------------------------------------
 class TicketFilters(PageParams):
-    estate: str | None = Field(None, description="estate code, e.g. HY01")
+    estate: EstateCode | None = Field(None, description="estate code, e.g. HY01")
     kind: KindLit | None = None
     status: StatusLit | None = None
-    reported_from: dt.date | None = Field(None, description="local date, inclusive")
-    reported_to: dt.date | None = Field(None, description="local date, exclusive")
+    reported_from: Day | None = Field(None, description="local date, inclusive")
+    reported_to: Day | None = Field(None, description="local date, exclusive")
     overdue: bool | None = Field(None, description="past a deadline that still runs")
     assignee: int | None = Field(None, description="user id of the technician")
     category: str | None = Field(None, max_length=32, description="category code or id")
@@ -310,7 +309,7 @@ def ticket_history(request, ticket_id: int):
 
 # Return-visit samples ---------------------------------------------------------------------------
 class SampleQuery(Schema):
-    estate: str
+    estate: EstateCode
     period: str | None = Field(None, description="YYYY-MM; the latest sample when omitted")
 
 

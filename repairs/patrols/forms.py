@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from estate.validators import sane_date
 from repairs.models import Category, Ticket
 from repairs.patrols.models import Area, Checklist
 
@@ -34,6 +35,7 @@ class PlanForm(forms.Form):
     )
     inspector_phone = forms.CharField(label=_("inspector's mobile"), max_length=20)
     planned_for = forms.DateTimeField(
+        validators=[sane_date],
         label=_("planned for"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],

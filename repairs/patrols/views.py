@@ -18,6 +18,7 @@ from estate import scoping
 from estate.errors import DomainError
 from estate.localtime import today
 from estate.pages import estate_page, forbidden
+from estate.validators import month_param
 from repairs.patrols import selectors, services
 from repairs.patrols.forms import ChecklistForm, FindingForm, PlanForm
 from repairs.patrols.models import Area, Checklist, Finding, Round
@@ -30,11 +31,7 @@ def _error(form, exc: DomainError) -> None:
 
 
 def _month(request, estate) -> dt.date:
-    try:
-        year, month = (int(p) for p in request.GET.get("month", "").split("-"))
-        return dt.date(year, month, 1)
-    except ValueError:
-        return today(estate).replace(day=1)
+    return month_param(request.GET.get("month"), today(estate)).replace(day=1)
 
 
 @require_http_methods(["GET", "POST"])

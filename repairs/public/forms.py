@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from estate.validators import sane_date
 from repairs.models import RESIDENT_KINDS, Ticket
 from repairs.services.intake import category_mismatch_message
 
@@ -90,6 +91,7 @@ class ReportForm(forms.Form):
     )
     photos = MultipleImageField(label=_("Photos (up to 3)"), required=False)
     preferred_visit_time = forms.DateTimeField(
+        validators=[sane_date],
         label=_("Preferred visiting time (repairs inside your home)"),
         required=False,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],

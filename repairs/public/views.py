@@ -18,6 +18,7 @@ from estate import otp, privacy
 from estate.errors import DomainError
 from estate.public import public_estate, too_many
 from estate.ratelimit import over_limit
+from estate.validators import normalize_mobile
 from repairs import selectors
 from repairs import services as repair_services
 from repairs import workflow as wf
@@ -240,12 +241,13 @@ def my_requests(request, code: str):
         except DomainError as exc:
             phone_form.add_error("phone", exc.message)
             return render(request, template, context, status=400)
-        phone = phone_form.cleaned_data["phone"]
-        digits = "".join(ch for ch in phone if ch.isdigit())[-11:]
+        phone = normalize_mobile(phone_form.cleaned_data["phone"])
+        # Sessions can be read from a database dump without any key: only the blind index
+        # and the masked number are kept, never the full number.
         request.session["resident_lookup_pending"] = {
             "estate": estate.pk,
-            "phone": digits,
-            "masked": privacy.mask_phone(digits),
+            "index": privacy.blind_index(phone),
+            "masked": privacy.mask_phone(phone),
         }
         if settings.DEBUG:
             request.session["resident_lookup_dev_code"] = sent
@@ -258,8 +260,10 @@ def my_requests(request, code: str):
         if not code_form.is_valid():
             return render(request, template, context, status=400)
         try:
-            phone = otp.otp_verify(
-                estate=estate, phone=pending["phone"], code=code_form.cleaned_data["code"]
+            index = otp.otp_verify_index(
+                estate=estate,
+                phone_index=pending.get("index", ""),
+                code=code_form.cleaned_data["code"],
             )
         except DomainError as exc:
             code_form.add_error("code", exc.message)
@@ -267,8 +271,8 @@ def my_requests(request, code: str):
         request.session.pop("resident_lookup_pending", None)
         request.session.pop("resident_lookup_dev_code", None)
         lookups[str(estate.pk)] = {
-            "index": privacy.blind_index(phone),
-            "masked": privacy.mask_phone(phone),
+            "index": index,
+            "masked": pending["masked"],
             "until": (timezone.now() + LOOKUP_TTL).isoformat(),
         }
         request.session[LOOKUP_SESSION_KEY] = lookups

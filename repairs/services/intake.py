@@ -14,7 +14,7 @@ from estate import localtime
 from estate.errors import DomainError
 from estate.models import Estate, Unit
 from estate.scoping import require
-from estate.validators import clean_text, normalize_mobile, normalize_phone
+from estate.validators import check_visit_time, clean_text, normalize_mobile, normalize_phone
 from repairs import calendar, hooks
 from repairs import workflow as wf
 from repairs.models import (
@@ -162,6 +162,7 @@ def ticket_create(
         )
     if preferred_visit_time is not None and timezone.is_naive(preferred_visit_time):
         preferred_visit_time = localtime.aware(preferred_visit_time, estate)
+    check_visit_time(preferred_visit_time, now=now, field="preferred_visit_time")
     ticket = Ticket(
         estate=estate,
         kind=kind,

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from estate import localtime
 from estate.errors import DomainError
-from estate.schemas import ERRORS_4XX, PageParams, local, paginate
+from estate.schemas import ERRORS_4XX, Day, EstateCode, PageParams, local, paginate
 from estate.scoping import estate_by_code, get_scoped_or_404, require
 from residents.models import Resident
 from residents.movein import pdf, roles, selectors, services, workflow
@@ -105,9 +105,9 @@ class HandoverDetailOut(HandoverOut):
 
 
 class HandoverQuery(PageParams):
-    estate: str = Field(..., description="estate code, e.g. HY01")
-    completed_from: dt.date | None = Field(None, description="local date, inclusive")
-    completed_to: dt.date | None = Field(None, description="local date, exclusive")
+    estate: EstateCode = Field(..., description="estate code, e.g. HY01")
+    completed_from: Day | None = Field(None, description="local date, inclusive")
+    completed_to: Day | None = Field(None, description="local date, exclusive")
     status: Handover.Status | None = None
 
 
@@ -153,9 +153,9 @@ def handover_detail(request, handover_id: int):
 
 
 class BookIn(Schema):
-    estate: str = Field(..., examples=["HY01"])
+    estate: EstateCode = Field(..., examples=["HY01"])
     unit: int = Field(..., description="unit id (of this estate)")
-    date: dt.date = Field(..., examples=["2026-10-12"])
+    date: Day = Field(..., examples=["2026-10-12"])
     slot: int = Field(..., description="slot id, from GET /handover-slots")
     resident: int | None = Field(None, description="an existing resident file, or give name+phone")
     owner_name: str = Field("", max_length=50, examples=["王芳"])
@@ -316,8 +316,8 @@ class CalendarOut(Schema):
 
 
 class CalendarQuery(Schema):
-    estate: str
-    start: dt.date | None = None
+    estate: EstateCode
+    start: Day | None = None
     days: int = Field(14, ge=1, le=62)
 
 

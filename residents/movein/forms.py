@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from estate.validators import sane_date
 from residents.movein.models import SlotTemplate
 
 
@@ -10,7 +11,9 @@ class BookingForm(forms.Form):
     unit = forms.CharField(
         label=_("Unit"), max_length=32, help_text=_("building-entrance-room, e.g. 3-2-1501")
     )
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        validators=[sane_date], label=_("Date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     slot = forms.ChoiceField(label=_("Time slot"))
     owner_name = forms.CharField(label=_("Owner's name"), max_length=50)
     owner_phone = forms.CharField(

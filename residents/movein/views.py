@@ -17,17 +17,14 @@ from estate.errors import DomainError
 from estate.kpi import Period
 from estate.models import Unit
 from estate.pages import estate_page, forbidden, page_of, pdf_response, query_without
+from estate.validators import day_param
 from residents.movein import pdf, roles, selectors, services, workflow
 from residents.movein.forms import BookingForm, DefectForm, RatingForm
 from residents.movein.models import Handover, HandoverItem
 
 
 def _date(value: str | None, default: dt.date) -> dt.date:
-    try:
-        day = dt.date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
-    return day if dt.date(2000, 1, 1) <= day <= dt.date(2999, 1, 1) else default
+    return day_param(value, default)
 
 
 @estate_page(roles.VIEW)

@@ -122,3 +122,50 @@ def test_every_action_is_checked_somewhere():
         if not literal and not used:
             unchecked.append(action)
     assert unchecked == []
+
+
+def test_a_technician_sees_and_changes_only_the_tickets_dispatched_to_them(db, client):
+    """DOMAIN.md: technicians see what is dispatched to them. Another technician's ticket is a
+    404 on the page, in the API and in the services; the lists show only their own."""
+    from repairs import services
+    from repairs.models import Ticket
+    from tests.repairs.factories import make_ticket
+
+    estate = make_estate(code="RM05")
+    desk = make_staff(estate, F)
+    mine_tech, other_tech = make_staff(estate, T), make_staff(estate, T)
+    mine = services.ticket_dispatch(ticket=make_ticket(estate), by=desk, assignee=mine_tech)
+    theirs = services.ticket_dispatch(ticket=make_ticket(estate), by=desk, assignee=other_tech)
+    undispatched = make_ticket(estate)
+
+    client.force_login(mine_tech)
+    assert client.get(f"/repairs/{mine.pk}/").status_code == 200
+    assert client.get(f"/repairs/{theirs.pk}/").status_code == 404
+    assert client.get(f"/repairs/{undispatched.pk}/").status_code == 404
+    assert client.get(f"/api/v1/tickets/{theirs.pk}").status_code == 404
+    assert (
+        client.post(f"/api/v1/tickets/{theirs.pk}/resolve", {}, "application/json").status_code
+        == 404
+    )
+    assert client.post(f"/repairs/{theirs.pk}/do/resolve/", {"note": "done"}).status_code == 404
+    with pytest.raises(Exception) as refused:
+        services.ticket_resolve(ticket=theirs, by=mine_tech)
+    assert getattr(refused.value, "status", None) == 404
+
+    listed = client.get("/api/v1/tickets?estate=RM05").json()
+    assert [item["id"] for item in listed["items"]] == [mine.pk]
+    queue = client.get("/repairs/?estate=RM05").content.decode()
+    assert mine.number in queue and theirs.number not in queue
+    assert undispatched.number not in queue
+
+    # Their own ticket they work as before; the front desk still sees and reassigns all.
+    assert (
+        client.post(f"/api/v1/tickets/{mine.pk}/resolve", {}, "application/json").status_code == 200
+    )
+    assert Ticket.objects.get(pk=mine.pk).status == "resolved"
+    client.force_login(desk)
+    listed = client.get("/api/v1/tickets?estate=RM05").json()
+    assert listed["count"] == 3
+    services.ticket_dispatch(ticket=theirs, by=desk, assignee=mine_tech)
+    client.force_login(mine_tech)
+    assert client.get(f"/repairs/{theirs.pk}/").status_code == 200

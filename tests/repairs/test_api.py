@@ -10,7 +10,7 @@ from estate.models import AccessLog
 from repairs import services
 from repairs.models import Ticket
 from residents.services import resident_create
-from tests.factories import make_staff, make_unit
+from tests.factories import make_estate, make_staff, make_unit
 from tests.repairs.factories import at, make_category, make_ticket
 
 pytestmark = pytest.mark.django_db
@@ -197,7 +197,11 @@ def test_other_roles_and_estates(client, estate_a, estate_b):
     assert client.get(f"/api/v1/tickets/{t.pk}").status_code == 404
     client.force_login(make_staff(estate_b, "manager"))
     assert client.get("/api/v1/tickets", {"estate": "HY01"}).status_code == 404
-    client.force_login(make_staff(estate_a, "technician"))
+    tech = make_staff(estate_a, "technician")
+    client.force_login(tech)
+    # Not dispatched to them: not theirs to see (404); once dispatched, the role decides (403).
+    assert client.get(f"/api/v1/tickets/{t.pk}/reporter-phone").status_code == 404
+    services.ticket_dispatch(ticket=t, by=make_staff(estate_a, "front_desk"), assignee=tech)
     assert client.get(f"/api/v1/tickets/{t.pk}/reporter-phone").status_code == 403
     r = _post(client, f"/api/v1/tickets/{t.pk}/cancel", {"reason": "duplicate"})
     assert r.status_code == 403
@@ -223,9 +227,16 @@ def test_photo_upload(client, estate_a, desk):
     ok = SimpleUploadedFile("a.png", buf.getvalue(), content_type="image/png")
     r = client.post(f"/api/v1/tickets/{t.pk}/photos", {"photo": ok})
     assert r.status_code == 201 and len(r.json()["photos"]) == 1
+    # The URL is the estate-scoped photo view (never /media/), and it serves the photo.
+    url = r.json()["photos"][0]["url"]
+    assert url.startswith(f"/repairs/{t.pk}/photos/") and "/media/" not in url
+    assert client.get(url).status_code == 200
+
     bad = SimpleUploadedFile("a.png", b"%PDF-1.4 not an image", content_type="image/png")
     r = client.post(f"/api/v1/tickets/{t.pk}/photos", {"photo": bad})
     assert (r.status_code, r.json()["field"]) == (422, "photos")
+    client.force_login(make_staff(make_estate(code="PH02"), "manager"))
+    assert client.get(url).status_code == 404
 
 
 def test_calendar_categories_templates(client, estate_a, manager_a, desk):

@@ -1,12 +1,14 @@
 """The front desk's page to log a call (报事登记): search, pick, deadlines before saving, and a
 refused report that comes back whole with nothing saved."""
 
+import datetime as dt
 import io
 import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from repairs.models import Category, ReplyTemplate, Ticket, TicketPhoto
@@ -38,6 +40,10 @@ def _png(name="p.png") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, buf.getvalue(), content_type="image/png")
 
 
+# A visiting time must lie between now and a year ahead: three days from whenever the test runs.
+VISIT = f"{timezone.localtime(timezone.now() + dt.timedelta(days=3)):%Y-%m-%dT%H:%M}"
+
+
 def _post(client, estate, category, **changes):
     data = {
         "estate": estate.code,
@@ -51,7 +57,7 @@ def _post(client, estate, category, **changes):
         "priority": "urgent",
         "channel": "walk_in",
         "description": "厨房水管漏水，楼下已渗水",
-        "preferred_visit_time": "2026-10-05T14:30",
+        "preferred_visit_time": VISIT,
     } | changes
     return client.post(URL, data)
 
@@ -109,7 +115,7 @@ def test_a_refused_report_keeps_every_field_and_saves_nothing(
     assert _value(html, "reporter_name") == "王伟"
     assert _value(html, "unit") == data["unit"]
     assert _value(html, "reporter_phone") == changes.get("reporter_phone", "13812345678")
-    assert _value(html, "preferred_visit_time") == "2026-10-05T14:30"
+    assert _value(html, "preferred_visit_time") == VISIT
     assert re.search(r'name="priority" value="urgent"[^>]*checked', html)
     assert re.search(r'<option value="walk_in" selected>', html)
     assert re.search(rf'<option value="{plumbing.pk}" selected>', html)

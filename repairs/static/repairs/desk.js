@@ -1,25 +1,10 @@
 /* Staff pages of repairs (no inline scripts: the CSP allows only files like this one).
-   1. 快捷用语: a phrase button inserts its text at the cursor of the field it belongs to
-      (data-target), never into another one.
-   2. The front desk's search: arrow keys move through the results, Enter picks, and after a
+   (快捷用语 buttons carry data-insert and data-target, the field they belong to; the shared
+   estate/static/estate/app.js inserts them at that field's cursor.)
+   The front desk's search: arrow keys move through the results, Enter picks, and after a
       pick the focus goes to the next field still empty. */
 (function () {
   "use strict";
-
-  document.addEventListener("click", function (e) {
-    var button = e.target.closest("[data-insert]");
-    if (!button) { return; }
-    e.preventDefault();
-    var box = document.getElementById(button.dataset.target || "");
-    if (!box) { return; }
-    var start = box.selectionStart == null ? box.value.length : box.selectionStart;
-    var end = box.selectionEnd == null ? start : box.selectionEnd;
-    var before = box.value.slice(0, start);
-    var text = (before && !/\s$/.test(before) ? " " : "") + button.dataset.insert;
-    box.value = before + text + box.value.slice(end);
-    box.focus();
-    box.selectionStart = box.selectionEnd = start + text.length;
-  });
 
   function results() {
     return Array.prototype.slice.call(document.querySelectorAll("#search-results button"));

@@ -1,0 +1,62 @@
+"""Content-Security-Policy (issue 15): every page carries it, scripts come only from our own
+static files, and no template has an inline script or an inline event handler (which the
+policy would block, leaving a dead button)."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.factories import make_staff
+from tests.repairs.factories import make_category
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I)
+INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
+JS_URL = re.compile(r"""(href|src|action)\s*=\s*["']\s*javascript:""", re.I)
+
+
+def _policy(response) -> dict[str, list[str]]:
+    header = response.headers.get("Content-Security-Policy", "")
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
+
+
+@pytest.mark.django_db
+def test_every_kind_of_page_carries_the_policy(client, estate_a):
+    make_category(estate_a)
+    anonymous = ["/login/", "/r/HY01/", "/r/HY01/my/", "/healthz", "/api/v1/docs", "/nope/"]
+    for url in anonymous:
+        policy = _policy(client.get(url))
+        assert policy.get("script-src") == ["'self'"], url
+        assert policy.get("object-src") == ["'none'"], url
+        assert policy.get("frame-ancestors") == ["'self'"], url
+    client.force_login(make_staff(estate_a, "admin"))
+    for url in (
+        "/kpis/",
+        "/repairs/",
+        "/repairs/new/",
+        "/fees/cashier/",
+        "/api/v1/tickets?estate=HY01",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert _policy(response).get("script-src") == ["'self'"], url
+        html = response.content.decode()
+        if "html" in response.headers["Content-Type"]:
+            assert not INLINE_SCRIPT.search(html), url
+            assert not INLINE_HANDLER.search(html), url
+            assert "estate/app.js" in html, url
+
+
+def test_no_template_has_inline_script_or_handlers():
+    """Every template of the project: a new onchange= or <script> block fails here, not
+    silently in the browser."""
+    offenders = []
+    for path in Path(settings.BASE_DIR).glob("*/**/templates/**/*.html"):
+        if ".venv" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for pattern in (INLINE_SCRIPT, INLINE_HANDLER, JS_URL):
+            for match in pattern.finditer(text):
+                offenders.append(f"{path.relative_to(settings.BASE_DIR)}: {match[0][:60]}")
+    assert offenders == []
