@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,7 +53,8 @@ def _clean_key(value: str | None) -> str:
 
 def _clean_received_at(value: dt.datetime | None, estate: Estate) -> dt.datetime:
     """When the money was taken: now when not given; never in the future (a few minutes of
-    clock skew allowed), never before the estate's books open (FinanceSettings), never
+    clock skew allowed), never before the estate's books open (FinanceSettings, else its first
+    billing period), never
     before 2000."""
     now = timezone.now()
     if value is None:
@@ -72,6 +74,8 @@ def _clean_received_at(value: dt.datetime | None, estate: Estate) -> dt.datetime
             "invalid", _("A payment cannot be dated before 2000."), field="received_at"
         )
     books_open = FinanceSettings.of(estate).books_open_on
+    if books_open is None:  # not set: the books open with the estate's first billing period
+        books_open = Bill.objects.filter(estate=estate).aggregate(day=Min("period_start"))["day"]
     if books_open is not None and day < books_open:
         raise DomainError(
             "invalid",

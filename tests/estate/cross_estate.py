@@ -1,4 +1,4 @@
-from tests.cross_estate import exempt, register
+from tests.cross_estate import exempt, exempt_filter, register
 from tests.factories import make_building, make_unit
 
 register("api:estate_detail", lambda e: {"code": e.code})
@@ -15,3 +15,5 @@ def _bulletin(estate):
 
 register("dashboard:bulletin", _bulletin, methods=("GET", "POST"))
 register("dashboard:bulletin_pdf", _bulletin)
+
+exempt_filter("/api/v1/kpis/trend", "months", "how many months, a count, not an id")

@@ -76,3 +76,14 @@ def _building(estate):
 register_filter("/api/v1/payments", "unit_id", _paid_unit)
 register_filter("fees:meters", "item", _meter)
 register_filter("fees:meters", "building", _building)
+
+
+def _cashier(estate):
+    unit = make_unit(estate, "9-9-909")
+    make_bill(unit)
+    cashier = make_staff(estate, "finance")
+    pay(unit, "77.77", cashier)
+    return cashier.pk, "77.77"  # the day's total of that cashier
+
+
+register_filter("/api/v1/day-end", "cashier", _cashier)

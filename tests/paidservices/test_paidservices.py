@@ -180,7 +180,9 @@ def test_a_fixed_price_is_the_tickets_charge_from_the_order(client, db):
 def test_resolved_from_the_ordinary_ticket_page_bills_the_price_once(client, db):
     _estate, unit, order, desk, tech = _ordered_on_the_public_page(client, "PS11")
     client.force_login(tech)
-    r = client.post(f"/repairs/{order.ticket_id}/do/resolve/", {"note": "已疏通"})
+    r = client.post(
+        f"/repairs/{order.ticket_id}/do/resolve/", {"resolve-note": "已疏通", "confirmed": "1"}
+    )
     assert r.status_code == 302
     bill = Bill.objects.get()
     assert bill.amount_due == Decimal("80.00") and bill.unit == unit
@@ -188,7 +190,13 @@ def test_resolved_from_the_ordinary_ticket_page_bills_the_price_once(client, db)
     # Reopened and resolved again, then closed: still the one bill.
     ticket = Ticket.objects.get(pk=order.ticket_id)
     repair_services.ticket_reopen(ticket=ticket, by=desk, reason="又堵了")
-    assert client.post(f"/repairs/{order.ticket_id}/do/resolve/", {"note": ""}).status_code == 302
+    assert (
+        client.post(
+            f"/repairs/{order.ticket_id}/do/resolve/",
+            {"resolve-note": "又疏通了", "confirmed": "1"},
+        ).status_code
+        == 302
+    )
     repair_services.ticket_close(ticket=ticket, by=desk, outcome="solved")
     assert Bill.objects.count() == 1
     assert Ticket.objects.get(pk=order.ticket_id).status == Ticket.Status.CLOSED

@@ -50,7 +50,10 @@ def _as(browser, live_server, user, *, width: int, height: int):
     """A page logged in as ``user`` (the session cookie of a forced login)."""
     client = Client()
     client.force_login(user)
+    # bypass_csp: Playwright's wait_for_function evaluates its text in the page, which our CSP
+    # (no eval) refuses; tests/estate/test_csp.py checks the policy itself.
     context = browser.new_context(
+        bypass_csp=True,
         viewport={"width": width, "height": height}, locale="zh-CN", device_scale_factor=1
     )
     context.add_cookies(

@@ -88,7 +88,7 @@ def test_a_bad_landline_comes_back_beside_the_phone_with_the_form_refilled(desk,
     html = response.content.decode()
     assert response.status_code == 400 or response.status_code == 422
     assert re.search(
-        r'id="field-reporter_phone".*?id="error-reporter_phone">.*?0571-88886666', html, re.S
+        r'id="field-reporter_phone".*?id="id_reporter_phone_error">.*?0571-88886666', html, re.S
     )
     assert 'value="李先生"' in html and Ticket.objects.count() == 0
 

@@ -255,13 +255,18 @@ def test_the_full_phone_is_shown_on_request_and_logged(client, desk_user, ticket
     assert AccessLog.objects.count() == 2  # every view is logged
 
 
-def test_a_technician_never_sees_the_full_phone(client, desk_user, tech, ticket):
+def test_a_technician_sees_the_full_phone_only_as_the_assigned_ones_logged_call_link(
+    client, desk_user, tech, ticket
+):
+    other = make_staff(ticket.estate, "technician")
     services.ticket_dispatch(ticket=ticket, by=desk_user, assignee=tech)
+    client.force_login(other)  # not their ticket: not even the page
+    assert client.get(_detail(ticket), {"phone": "1"}).status_code == 404
     client.force_login(tech)
     html = client.get(_detail(ticket), {"phone": "1"}).content.decode()
-    assert "13812345678" not in html and "138****5678" in html
-    assert 'href="?phone=1"' not in html
-    assert AccessLog.objects.count() == 0
+    assert 'href="?phone=1"' not in html  # no reveal button: the call link is all they get
+    assert 'href="tel:13812345678"' in html
+    assert list(AccessLog.objects.values_list("user", "field")) == [(tech.pk, "reporter_phone")]
 
 
 def test_lists_never_show_the_full_phone(client, estate_a, desk_user, tech, ticket):
