@@ -54,7 +54,9 @@ def _as(browser, live_server, user, *, width: int, height: int):
     # (no eval) refuses; tests/estate/test_csp.py checks the policy itself.
     context = browser.new_context(
         bypass_csp=True,
-        viewport={"width": width, "height": height}, locale="zh-CN", device_scale_factor=1
+        viewport={"width": width, "height": height},
+        locale="zh-CN",
+        device_scale_factor=1,
     )
     context.add_cookies(
         [
