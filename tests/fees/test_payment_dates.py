@@ -39,12 +39,16 @@ def test_the_service_keeps_payments_between_the_books_opening_and_now(unit_a, fi
     assert Payment.objects.count() == 1
 
 
-def test_without_settings_only_the_future_and_before_2000_are_refused(unit_a, finance_a):
-    make_bill(unit_a, "100.00")
+def test_without_settings_the_books_open_with_the_first_billing_period(unit_a, finance_a):
+    bill = make_bill(unit_a, "100.00")
     with pytest.raises(DomainError) as exc:
         pay(unit_a, "1.00", finance_a, received_at=dt.datetime(1999, 12, 31, tzinfo=dt.UTC))
     assert "2000" in exc.value.message
-    pay(unit_a, "1.00", finance_a, received_at=dt.datetime(2001, 1, 1, tzinfo=dt.UTC))
+    with pytest.raises(DomainError) as exc:
+        pay(unit_a, "1.00", finance_a, received_at=dt.datetime(2001, 1, 1, tzinfo=dt.UTC))
+    assert exc.value.field == "received_at" and str(bill.period_start) in exc.value.message
+    opened = dt.datetime.combine(bill.period_start, dt.time(0), tzinfo=unit_a.estate.tz)
+    pay(unit_a, "1.00", finance_a, received_at=opened)
 
 
 @pytest.mark.parametrize(
