@@ -20,7 +20,7 @@ class EstateConfig(AppConfig):
         from estate.localtime import install_template_localtime
 
         # Each app registers its metrics, demo-data part, navigation and periodic tasks.
-        autodiscover_modules("metrics", "seed", "nav", "tasks", "dashboard")
+        autodiscover_modules("metrics", "seed", "nav", "tasks", "dashboard", "staff_figures")
         install_template_localtime()
         post_migrate.connect(_create_cache_table, sender=self)
         pre_delete.connect(keep_user_names, sender=get_user_model(), dispatch_uid="keep-names")

@@ -9,4 +9,4 @@ class PatrolsConfig(AppConfig):
 
     def ready(self) -> None:
         # Role matrix, navigation, and the per-person figures (estate/assessment registry).
-        from repairs.patrols import figures, nav, roles, staff_figures  # noqa: F401
+        from repairs.patrols import figures, nav, roles  # noqa: F401
