@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from reportlab.lib.pagesizes import A4
 
-from estate import selectors as kpi_selectors
+from estate import selectors as estate_selectors
 from estate.kpi import Period
 from estate.models import Estate
 from fees import selectors
@@ -17,7 +17,7 @@ def period_statement_pdf(*, estate: Estate, period: Period) -> bytes:
     show them, with the moment they were computed."""
     statement = selectors.period_statement(estate=estate, period=period)
     ageing = selectors.arrears_ageing(estate=estate, today=period.today)
-    rates = kpi_selectors.kpi_table(estate=estate, period=period, prefix="fees.")
+    rates = estate_selectors.kpi_table(estate=estate, period=period, prefix="fees.")
     sheet = Sheet(A4)
     with override("zh-hans"):
         sheet.canvas.setTitle(
