@@ -14,7 +14,7 @@ from estate.errors import DomainError
 from estate.localtime import local_date
 from estate.models import Estate, Unit
 from estate.scoping import require
-from estate.validators import clean_text
+from estate.validators import check_payment_time, clean_text
 from fees import permissions as perm
 from fees.models import (
     Allocation,
@@ -36,8 +36,6 @@ from fees.services.ledger import (
 )
 
 ONE_OFF_DUE_DAYS = 15
-MAX_FUTURE = dt.timedelta(minutes=10)
-EARLIEST_YEAR = 2000
 
 
 def _clean_key(value: str | None) -> str:
@@ -52,37 +50,21 @@ def _clean_key(value: str | None) -> str:
 
 
 def _clean_received_at(value: dt.datetime | None, estate: Estate) -> dt.datetime:
-    """When the money was taken: now when not given; never in the future (a few minutes of
-    clock skew allowed), never before the estate's books open (FinanceSettings, else its first
-    billing period), never
-    before 2000."""
+    """When the money was taken: now when not given; otherwise the shared window of
+    ``estate.validators.check_payment_time`` (2000-2100, never in the future beyond a few
+    minutes of clock skew, never before the books open: FinanceSettings' date, else the
+    estate's first billing period)."""
     now = timezone.now()
     if value is None:
         return now
     if not isinstance(value, dt.datetime) or timezone.is_naive(value):
         raise DomainError("invalid", _("Give a time with its time zone."), field="received_at")
-    if value.year < EARLIEST_YEAR:
-        # Checked before any arithmetic: a time near year 1 overflows when converted.
-        raise DomainError(
-            "invalid", _("A payment cannot be dated before 2000."), field="received_at"
-        )
-    if value > now + MAX_FUTURE:
-        raise DomainError("invalid", _("A payment cannot be in the future."), field="received_at")
-    day = local_date(value, estate)
-    if day.year < EARLIEST_YEAR:
-        raise DomainError(
-            "invalid", _("A payment cannot be dated before 2000."), field="received_at"
-        )
     books_open = FinanceSettings.of(estate).books_open_on
     if books_open is None:  # not set: the books open with the estate's first billing period
         books_open = Bill.objects.filter(estate=estate).aggregate(day=Min("period_start"))["day"]
-    if books_open is not None and day < books_open:
-        raise DomainError(
-            "invalid",
-            _("A payment cannot be dated before the books open (%(d)s).") % {"d": books_open},
-            field="received_at",
-        )
-    return value
+    return check_payment_time(
+        value, now=now, books_open=books_open, estate=estate, field="received_at"
+    )
 
 
 def _replay(existing: Payment, *, unit: Unit, amount: Decimal) -> Payment:
