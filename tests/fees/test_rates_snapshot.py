@@ -123,13 +123,13 @@ def test_the_statement_pdf_prints_the_snapshot(client, estate_a, october, monkey
     from fees.pdf import statements
 
     seen = {}
-    original = statements.kpi_selectors.kpi_table
+    original = statements.estate_selectors.kpi_table
 
     def spy(**kw):
         seen["table"] = original(**kw)
         return seen["table"]
 
-    monkeypatch.setattr(statements.kpi_selectors, "kpi_table", spy)
+    monkeypatch.setattr(statements.estate_selectors, "kpi_table", spy)
     computed = dt.datetime(2026, 11, 2, 3, 0, tzinfo=SH)
     with time_machine.travel(computed, tick=False):
         kpi_snapshot_compute(estate=estate_a, period=kpi.Period.month(SH, "2026-10"))
