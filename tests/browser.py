@@ -212,6 +212,36 @@ def focus_problems(page, where, tabs=12):
     return [f"{where}: no visible focus on {unseen[:8]}"] if unseen else []
 
 
+_NAMES_JS = """() => {
+  const shown = e => { const s = getComputedStyle(e); const r = e.getBoundingClientRect();
+    return s.display !== 'none' && s.visibility !== 'hidden' && r.width > 0 && r.height > 0; };
+  const text = e => e && (e.innerText || '').trim();
+  const found = [];
+  const groups = new Set();
+  for (const e of document.querySelectorAll('input[type=radio]')) {
+    if (groups.has(e.name) || !shown(e)) continue;
+    groups.add(e.name);
+    const legend = e.closest('fieldset')?.querySelector(':scope > legend');
+    if (!text(legend)) found.push('radio group ' + e.name + ' has no fieldset with a legend');
+  }
+  for (const e of document.querySelectorAll('input:not([type=hidden],[type=radio],[type=checkbox],[type=submit],[type=button],[type=reset]), textarea')) {
+    if (!shown(e)) continue;
+    const labelled = [...(e.labels || [])].some(l => shown(l) && text(l));
+    const by = (e.getAttribute('aria-labelledby') || '').split(/\\s+/).some(id => text(document.getElementById(id)));
+    if (!labelled && !by) found.push((e.name || e.id || e.tagName) + ' has no visible label');
+  }
+  return found;
+}"""
+
+
+def name_problems(page, where):
+    """Radio groups in a fieldset with a legend; every text field named by a visible label, not
+    only by a placeholder (which disappears on typing) or an aria-label nobody sees. (A select
+    shows its choice; the header's language menu is named by the language it shows.)"""
+    found = page.evaluate(_NAMES_JS)
+    return [f"{where}: {found[:8]}"] if found else []
+
+
 def audit(page, where, viewport, *, resident):
     """Every check that applies at this viewport."""
     where = f"{viewport['name']} {where}"
@@ -221,6 +251,7 @@ def audit(page, where, viewport, *, resident):
         problems += border_problems(page, where)
     if viewport["name"] == "desktop":
         problems += focus_problems(page, where)
+        problems += name_problems(page, where)
     if viewport["name"] != "desktop":
         problems += overflow_problems(page, where)
     if viewport["name"] == "phone":
@@ -235,8 +266,10 @@ def screenshot(page, name):
     size = page.viewport_size
     height = page.evaluate("document.documentElement.scrollHeight")
     page.set_viewport_size({"width": size["width"], "height": height})
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
     page.set_viewport_size(size)
+    return path
 
 
 def submit_without_browser_checks(page, form_selector):
