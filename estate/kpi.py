@@ -377,23 +377,23 @@ def month_batches(jobs: list[Job]) -> tuple[list[MonthBatch], list[int]]:
             labels.setdefault(key, set()).add(period.label)
             kept.append(i)
         zones: list[_Zone] = []
-        base = 0
+        bucket_of: dict[tuple[str, str], int] = {}  # (zone, month label) -> bucket
         for key, tz in tzs.items():
             months = sorted(labels[key])
             periods = [Period.month(tz, months[0], now=now)]
             while periods[-1].label < months[-1]:
                 periods.append(Period.containing(tz, periods[-1].end, now=now))
             ids = sorted(e for e, z in zone_of.items() if z == key)
+            base = len(bucket_of)
+            bucket_of.update({(key, p.label): base + k for k, p in enumerate(periods)})
             zones.append(_Zone(tz=tz, estate_ids=ids, periods=periods, base=base))
-            base += len(periods)
         index: dict[tuple[int, int], list[int]] = {}
         buckets: dict[int, int] = {}
         for i in kept:
             estate, period = jobs[i]
-            zone = next(z for z in zones if str(z.tz) == str(period.tz))
-            k = next(k for k, p in enumerate(zone.periods) if p.label == period.label)
-            buckets[i] = zone.base + k
-            index.setdefault((estate.pk, zone.base + k), []).append(i)
+            bucket = bucket_of[(zone_of[estate.pk], period.label)]
+            buckets[i] = bucket
+            index.setdefault((estate.pk, bucket), []).append(i)
         batches.append(
             MonthBatch(now=now, indices=kept, zones=zones, _index=index, _buckets=buckets)
         )
