@@ -3,11 +3,22 @@ conditions are those of ``community.selectors``, which the drill-down page lists
 
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 
 from community import selectors
-from estate.kpi import Cohort, Metric, Part, Period, Ratio, register_cohort, register_group
+from estate.kpi import (
+    Cohort,
+    Job,
+    Metric,
+    MonthBatch,
+    Part,
+    Period,
+    Ratio,
+    grouped,
+    register_cohort,
+    register_group,
+)
 
 ATTENDANCE = "community.event_attendance_rate"
 SATISFACTION = "community.survey_satisfaction_rate"
@@ -26,25 +37,72 @@ def link(key: str):
 def attendance(*, estate, period: Period) -> dict[str, Ratio]:
     """活动出席率: confirmed sign-ups marked attended / confirmed sign-ups, for the events
     that started in the period."""
+    agg = selectors.signup_cohort(estate=estate, period=period).aggregate(**_attendance_counts())
+    return _attendance_ratio([agg])
+
+
+def _attendance_counts() -> dict:
     num, den = selectors.attendance_parts()
-    agg = selectors.signup_cohort(estate=estate, period=period).aggregate(
-        n=Count("id", filter=den & num), d=Count("id", filter=den)
+    return {"n": Count("id", filter=den & num), "d": Count("id", filter=den)}
+
+
+def _attendance_ratio(rows: list[dict]) -> dict[str, Ratio]:
+    row = rows[0] if rows else {}
+    return {ATTENDANCE: Ratio(row.get("n"), row.get("d"))}
+
+
+def _attendance_rows(batch: MonthBatch) -> QuerySet:
+    estate = "event__estate_id"
+    cohort = selectors.signup_cohort(estate=batch.estate_ids, period=batch.span)
+    return (
+        cohort.values(
+            _estate=F(estate),
+            _bucket=batch.bucket("event__starts_at", estate_field=estate),
+        )
+        .annotate(**_attendance_counts())
+        .order_by()
     )
-    return {ATTENDANCE: Ratio(agg["n"], agg["d"])}
+
+
+def attendance_many(jobs: list[Job]) -> list[dict[str, Ratio]]:
+    """``attendance`` of many estate-months: one query grouped by estate and local month."""
+    return grouped(jobs, compute=attendance, rows=_attendance_rows, build=_attendance_ratio)
 
 
 def satisfaction(*, estate, period: Period) -> dict[str, Ratio]:
     """业主满意率: survey answers (all aspects) in the period rated 4 or 5 / those answers."""
-    agg = selectors.answer_cohort(estate=estate, period=period).aggregate(
-        n=Count("id", filter=selectors.satisfied()), d=Count("id")
+    agg = selectors.answer_cohort(estate=estate, period=period).aggregate(**_satisfaction_counts())
+    return _satisfaction_ratio([agg])
+
+
+def _satisfaction_counts() -> dict:
+    return {"n": Count("id", filter=selectors.satisfied()), "d": Count("id")}
+
+
+def _satisfaction_ratio(rows: list[dict]) -> dict[str, Ratio]:
+    row = rows[0] if rows else {}
+    return {SATISFACTION: Ratio(row.get("n"), row.get("d"))}
+
+
+def _satisfaction_rows(batch: MonthBatch) -> QuerySet:
+    cohort = selectors.answer_cohort(estate=batch.estate_ids, period=batch.span)
+    return (
+        cohort.values(_estate=F("estate_id"), _bucket=batch.bucket("answered_at"))
+        .annotate(**_satisfaction_counts())
+        .order_by()
     )
-    return {SATISFACTION: Ratio(agg["n"], agg["d"])}
+
+
+def satisfaction_many(jobs: list[Job]) -> list[dict[str, Ratio]]:
+    """``satisfaction`` of many estate-months: one query grouped by estate and local month."""
+    return grouped(jobs, compute=satisfaction, rows=_satisfaction_rows, build=_satisfaction_ratio)
 
 
 def register() -> None:
     register_group(
         [Metric(ATTENDANCE, "活动出席率", "Event attendance rate", link=link(ATTENDANCE))],
         attendance,
+        compute_many=attendance_many,
     )
     register_group(
         [
@@ -53,6 +111,7 @@ def register() -> None:
             )
         ],
         satisfaction,
+        compute_many=satisfaction_many,
     )
     num, den = selectors.attendance_parts()
     register_cohort(
@@ -64,6 +123,8 @@ def register() -> None:
                 (ATTENDANCE, "numerator"): (den & num, None),
                 (ATTENDANCE, "denominator"): (den, None),
             },
+            month_field="event__starts_at",
+            estate_field="event__estate_id",
         )
     )
     register_cohort(
@@ -75,5 +136,6 @@ def register() -> None:
                 (SATISFACTION, "numerator"): (selectors.satisfied(), None),
                 (SATISFACTION, "denominator"): (Q(pk__isnull=False), None),
             },
+            month_field="answered_at",
         )
     )

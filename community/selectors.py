@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from community.models import Announcement, Aspect, Event, SignUp, Survey, SurveyAnswer
 from estate import kpi_selectors
 from estate.errors import DomainError
-from estate.kpi import Period
+from estate.kpi import Period, estate_lookup
 from estate.models import Estate
 
 # Announcements ---------------------------------------------------------------------------------
@@ -132,11 +132,11 @@ def bills_to_void(*, event: Event) -> QuerySet[SignUp]:
     )
 
 
-def signup_cohort(*, estate: Estate, period: Period) -> QuerySet[SignUp]:
+def signup_cohort(*, estate: Estate | list, period: Period) -> QuerySet[SignUp]:
     """KPI.md's cohort for 活动出席率: sign-ups of the events that started in the period (an
-    event still to start at ``now`` has no attendance to judge yet)."""
+    event still to start at ``now`` has no attendance to judge yet); of one estate or a list."""
     return SignUp.objects.filter(
-        event__estate=estate,
+        **estate_lookup(estate, "event__estate"),
         event__starts_at__gte=period.start,
         event__starts_at__lt=period.end,
         event__starts_at__lte=period.now,
@@ -149,10 +149,11 @@ def satisfied() -> Q:
     return Q(rating__gte=4)
 
 
-def answer_cohort(*, estate: Estate, period: Period) -> QuerySet[SurveyAnswer]:
-    """KPI.md's cohort for 业主满意率: survey answers (all aspects) given in the period."""
+def answer_cohort(*, estate: Estate | list, period: Period) -> QuerySet[SurveyAnswer]:
+    """KPI.md's cohort for 业主满意率: survey answers (all aspects) given in the period (of one
+    estate, or of a list of them)."""
     return SurveyAnswer.objects.filter(
-        estate=estate, answered_at__gte=period.start, answered_at__lt=period.end
+        **estate_lookup(estate), answered_at__gte=period.start, answered_at__lt=period.end
     )
 
 

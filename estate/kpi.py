@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
@@ -159,18 +160,26 @@ def section_label(key: str) -> str:
     return zh if (get_language() or "zh-hans").startswith("zh") else en
 
 
+# (estate, period) pairs in; one ``{key: Ratio}`` per pair out, in the same order.
+Job = tuple[Any, Period]
+ManyFn = Callable[[list[Job]], list[dict[str, Ratio]]]
+
 _metrics: dict[str, Metric] = {}
-_groups: list[tuple[tuple[str, ...], ComputeFn]] = []
+_groups: list[tuple[tuple[str, ...], ComputeFn, ManyFn | None]] = []
 
 
-def register_group(metrics: list[Metric], compute: ComputeFn) -> None:
+def register_group(
+    metrics: list[Metric], compute: ComputeFn, *, compute_many: ManyFn | None = None
+) -> None:
     """Register metrics computed together by one function ``compute(*, estate, period)``
-    that returns ``{key: Ratio}`` (ideally from one aggregate query)."""
+    that returns ``{key: Ratio}`` (ideally from one aggregate query); ``compute_many(jobs)``,
+    when given, computes a list of (estate, period) at once (one grouped query, see
+    ``MonthBatch``) and returns exactly what ``compute`` gives job by job."""
     for metric in metrics:
         if metric.key in _metrics:
             raise ValueError(f"metric {metric.key!r} registered twice")
         _metrics[metric.key] = metric
-    _groups.append((tuple(m.key for m in metrics), compute))
+    _groups.append((tuple(m.key for m in metrics), compute, compute_many))
 
 
 def register(metric: Metric, compute: Callable[..., Ratio]) -> None:
@@ -195,15 +204,226 @@ def compute_all(*, estate, period: Period, keys=None) -> dict[str, Ratio]:
     only the groups that compute one of them (a group runs whole: one query each)."""
     wanted = None if keys is None else set(keys)
     out: dict[str, Ratio] = {}
-    for group_keys, compute in _groups:
+    for group_keys, compute, _many in _groups:
         if wanted is not None and not wanted.intersection(group_keys):
             continue
-        result = compute(estate=estate, period=period)
-        missing = set(group_keys) - set(result)
-        if missing:
-            raise RuntimeError(f"metric group did not return {sorted(missing)}")
-        out.update({k: result[k] for k in group_keys})
+        out.update(_checked(group_keys, compute(estate=estate, period=period)))
     return {m.key: out[m.key] for m in metrics() if m.key in out}
+
+
+def _checked(group_keys, result: dict[str, Ratio]) -> dict[str, Ratio]:
+    missing = set(group_keys) - set(result)
+    if missing:
+        raise RuntimeError(f"metric group did not return {sorted(missing)}")
+    return {k: result[k] for k in group_keys}
+
+
+def compute_many(jobs, *, keys=None) -> list[dict[str, Ratio]]:
+    """``compute_all`` of many (estate, period) pairs at once: ``[{key: Ratio}]`` in the order
+    of ``jobs``. Each group with a batch function runs one grouped query per ``MonthBatch``
+    (months sharing one ``now``: usually one query per group, whatever the number of estates
+    and months); a group without one, or a date range, is computed job by job. The figures
+    are those of ``compute_all`` for each job alone."""
+    jobs = list(jobs)
+    wanted = None if keys is None else set(keys)
+    out: list[dict[str, Ratio]] = [{} for _ in jobs]
+    if not jobs:
+        return out
+    for group_keys, compute, many in _groups:
+        if wanted is not None and not wanted.intersection(group_keys):
+            continue
+        results = many(jobs) if many else [compute(estate=e, period=p) for e, p in jobs]
+        for acc, result in zip(out, results, strict=True):
+            acc.update(_checked(group_keys, result))
+    order = [m.key for m in metrics()]
+    return [{k: acc[k] for k in order if k in acc} for acc in out]
+
+
+# --- Many estate-months in one grouped query ----------------------------------------------------
+#
+# A batch function groups its cohort by estate and by the estate's local month. Months are cut
+# in each estate's zone, so the month of a row is a CASE over the bounds of its zone's months
+# (estates sharing a zone share them): ``MonthBatch.bucket``. Conditions that read ``now``
+# (an open ticket past its deadline) take the batch's ``now``, so a batch holds months that
+# share one; a caller computing a table passes the same ``now`` to every period.
+
+
+def estate_lookup(estate, field: str = "estate") -> dict:
+    """The filter on a cohort's estate: ``{field: estate}``, or ``{field__in: ids}`` for a list
+    of estates or ids (a batch's cohort spans several estates)."""
+    if isinstance(estate, list | tuple | set | frozenset):
+        return {f"{field}__in": [getattr(e, "pk", e) for e in estate]}
+    return {field: estate}
+
+
+@dataclass
+class _Zone:
+    tz: ZoneInfo
+    estate_ids: list[int]
+    periods: list[Period]  # every month from the zone's first asked to its last, in order
+    base: int  # the bucket of periods[0]
+
+
+@dataclass
+class MonthBatch:
+    """Jobs that one grouped query computes: months (``Period.is_month``) sharing ``now``.
+
+    ``indices`` are the jobs' positions in the caller's list; ``estate_ids`` and ``span``
+    (a period from the earliest start to the latest end, with the batch's ``now``) select the
+    cohort's candidate rows; ``bucket(field)`` numbers the local month of each row and
+    ``jobs_for(estate_id, bucket)`` says which jobs a group of rows belongs to."""
+
+    now: dt.datetime
+    indices: list[int]
+    zones: list[_Zone]
+    _index: dict[tuple[int, int], list[int]]
+    _buckets: dict[int, int]  # job position -> its bucket
+
+    @property
+    def estate_ids(self) -> list[int]:
+        return [e for z in self.zones for e in z.estate_ids]
+
+    @property
+    def span(self) -> Period:
+        start = min(z.periods[0].start for z in self.zones)
+        end = max(z.periods[-1].end for z in self.zones)
+        return Period(label="", start=start, end=end, now=self.now, is_month=False)
+
+    def zone_spans(self) -> list[tuple[list[int], Period]]:
+        """(estate ids, a period from the zone's first month to its last) per zone."""
+        return [
+            (
+                z.estate_ids,
+                Period(
+                    label="",
+                    start=z.periods[0].start,
+                    end=z.periods[-1].end,
+                    now=self.now,
+                    is_month=False,
+                ),
+            )
+            for z in self.zones
+        ]
+
+    def zone_periods(self) -> list[tuple[list[int], Period]]:
+        """(estate ids, a period of the zone with the batch's ``now``) per zone, for conditions
+        that depend on the zone (a local date of ``now``, a payment's local date)."""
+        return [(z.estate_ids, z.periods[0]) for z in self.zones]
+
+    def bucket(self, field: str, *, estate_field: str = "estate_id", dates: bool = False):
+        """The local month of each row as an integer (NULL outside the batch's months): a CASE
+        on ``field`` (a datetime, or with ``dates`` a local date) against the month bounds of
+        the row's zone."""
+        from django.db.models import Case, IntegerField, Q, Value, When
+
+        none = Value(None, output_field=IntegerField())
+        cases = []
+        for zone in self.zones:
+            first = zone.periods[0]
+            start = first.start_date if dates else first.start
+            ends = [p.end_date if dates else p.end for p in zone.periods]
+            whens = [When(Q(**{f"{field}__lt": start}), then=none)]
+            whens += [
+                When(Q(**{f"{field}__lt": end}), then=Value(zone.base + k))
+                for k, end in enumerate(ends)
+            ]
+            cases.append(Case(*whens, default=none, output_field=IntegerField()))
+        if len(cases) == 1:
+            return cases[0]
+        return Case(
+            *[
+                When(Q(**{f"{estate_field}__in": z.estate_ids}), then=case)
+                for z, case in zip(self.zones, cases, strict=True)
+            ],
+            default=none,
+            output_field=IntegerField(),
+        )
+
+    def jobs_for(self, estate_id: int, bucket: int | None) -> list[int]:
+        """The jobs (positions in the caller's list) of one estate and bucket: none for a month
+        computed only because it lies between two asked ones."""
+        if bucket is None:
+            return []
+        return self._index.get((estate_id, bucket), [])
+
+    def bucket_of(self, position: int) -> int:
+        """The bucket of a job of the batch (its position in the caller's list)."""
+        return self._buckets[position]
+
+
+def month_batches(jobs: list[Job]) -> tuple[list[MonthBatch], list[int]]:
+    """Split jobs into batches (months sharing ``now``, each estate in one zone) and the
+    positions of those to compute alone (a date range; an estate asked in a second zone)."""
+    alone: list[int] = []
+    by_now: dict[dt.datetime, list[int]] = {}
+    for i, (_estate, period) in enumerate(jobs):
+        if period.is_month:
+            by_now.setdefault(period.now, []).append(i)
+        else:
+            alone.append(i)
+    batches = []
+    for now, positions in by_now.items():
+        zone_of: dict[int, str] = {}
+        labels: dict[str, set[str]] = {}
+        tzs: dict[str, ZoneInfo] = {}
+        kept = []
+        for i in positions:
+            estate, period = jobs[i]
+            key = str(period.tz)
+            if zone_of.setdefault(estate.pk, key) != key:
+                alone.append(i)
+                continue
+            tzs[key] = period.tz
+            labels.setdefault(key, set()).add(period.label)
+            kept.append(i)
+        zones: list[_Zone] = []
+        bucket_of: dict[tuple[str, str], int] = {}  # (zone, month label) -> bucket
+        for key, tz in tzs.items():
+            months = sorted(labels[key])
+            periods = [Period.month(tz, months[0], now=now)]
+            while periods[-1].label < months[-1]:
+                periods.append(Period.containing(tz, periods[-1].end, now=now))
+            ids = sorted(e for e, z in zone_of.items() if z == key)
+            base = len(bucket_of)
+            bucket_of.update({(key, p.label): base + k for k, p in enumerate(periods)})
+            zones.append(_Zone(tz=tz, estate_ids=ids, periods=periods, base=base))
+        index: dict[tuple[int, int], list[int]] = {}
+        buckets: dict[int, int] = {}
+        for i in kept:
+            estate, period = jobs[i]
+            bucket = bucket_of[(zone_of[estate.pk], period.label)]
+            buckets[i] = bucket
+            index.setdefault((estate.pk, bucket), []).append(i)
+        batches.append(
+            MonthBatch(now=now, indices=kept, zones=zones, _index=index, _buckets=buckets)
+        )
+    return batches, sorted(alone)
+
+
+def grouped(
+    jobs: list[Job],
+    *,
+    compute: ComputeFn,
+    rows: Callable[[MonthBatch], Any],
+    build: Callable[[list[dict]], dict[str, Ratio]],
+) -> list[dict[str, Ratio]]:
+    """The usual batch function: job by job for what cannot be batched, else one query per
+    batch, ``rows(batch)``, whose rows carry ``_estate`` and ``_bucket`` (from
+    ``MonthBatch.bucket``) beside their counts; ``build(rows of one job)`` gives its ratios
+    (several rows per job when the query also groups by something else, a ticket's kind)."""
+    out: list[dict[str, Ratio] | None] = [None] * len(jobs)
+    batches, alone = month_batches(jobs)
+    for i in alone:
+        estate, period = jobs[i]
+        out[i] = compute(estate=estate, period=period)
+    for batch in batches:
+        found: dict[int, list[dict]] = {}
+        for row in rows(batch):
+            for i in batch.jobs_for(row["_estate"], row["_bucket"]):
+                found.setdefault(i, []).append(row)
+        for i in batch.indices:
+            out[i] = build(found.get(i, []))
+    return out  # type: ignore[return-value]
 
 
 # --- Cohort membership: the records a stored snapshot counted ---------------------------------
@@ -240,6 +460,11 @@ class Cohort:
     parts: tuple[Part, ...]
     rows: Callable = field(compare=False)
     conditions: Callable = field(compare=False)
+    # The date that puts a row in exactly one month (``reported_at``), and the row's estate,
+    # when there is one: many months' records are then stored by one statement per batch.
+    # None where a record counts in several months (a debt in every month until paid).
+    month_field: str | None = None
+    estate_field: str = "estate_id"
 
     def bit(self, key: str, part: str) -> int:
         for i, p in enumerate(self.parts):

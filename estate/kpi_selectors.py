@@ -309,14 +309,21 @@ def kpi_table(
                 "estate_id", "period", "state"
             )
         }
+    # The months without a (complete) snapshot, computed together: one grouped query per
+    # metric group however many estates and months are missing.
+    jobs, missing = [], set()
+    for estate in estates:
+        for label in months:
+            gaps = [k for k in wanted if (estate.pk, label, k) not in snaps]
+            if gaps:
+                jobs.append((estate, kpi.Period.month(estate.tz, label, now=now)))
+                missing.update(gaps)
+    computed = kpi.compute_many(jobs, keys=missing) if jobs else []
+    lives = {(e.pk, p.label): r for (e, p), r in zip(jobs, computed, strict=True)}
     cells = []
     for estate in estates:
         for label in months:
-            missing = [k for k in wanted if (estate.pk, label, k) not in snaps]
-            live = {}
-            if missing:
-                period = kpi.Period.month(estate.tz, label, now=now)
-                live = kpi.compute_all(estate=estate, period=period, keys=missing)
+            live = lives.get((estate.pk, label), {})
             frozen = states.get((estate.pk, label)) == KpiMonth.State.FROZEN
             for metric in metrics:
                 snap = snaps.get((estate.pk, label, metric.key))
@@ -382,12 +389,11 @@ def kpi_company_total(*, estates: list[Estate], period: str, key: str, now=None)
     agg = stored.aggregate(num=Sum("numerator"), den=Sum("denominator"))
     num, den = agg["num"] or 0, agg["den"] or 0
     have = set(stored.values_list("estate_id", flat=True))
-    for estate in estates:
-        if estate.pk not in have:
-            p = kpi.Period.month(estate.tz, period, now=now or timezone.now())
-            ratio = kpi.compute_all(estate=estate, period=p, keys=[key])[key]
-            num += ratio.numerator
-            den += ratio.denominator
+    now = now or timezone.now()
+    jobs = [(e, kpi.Period.month(e.tz, period, now=now)) for e in estates if e.pk not in have]
+    for ratios in kpi.compute_many(jobs, keys=[key]):
+        num += ratios[key].numerator
+        den += ratios[key].denominator
     return kpi.Ratio(num, den)
 
 

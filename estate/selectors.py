@@ -90,11 +90,20 @@ def kpi_tables(*, estate: Estate, periods: list[kpi.Period], prefix: str = "") -
             (s.period, s.key): s
             for s in KpiSnapshot.objects.filter(estate=estate, period__in=months, key__in=keys)
         }
+    # The periods without a (complete) snapshot, computed together (one grouped query per
+    # metric group for the months; a date range alone).
+    jobs, missing = [], set()
+    for i, period in enumerate(periods):
+        gaps = [k for k in keys if (period.label, k) not in snaps]
+        if gaps:
+            jobs.append((i, period))
+            missing.update(gaps)
+    computed = kpi.compute_many([(estate, p) for _i, p in jobs], keys=missing) if jobs else []
+    lives = {i: r for (i, _p), r in zip(jobs, computed, strict=True)}
     tables = []
-    for period in periods:
+    for i, period in enumerate(periods):
         found = {k: snaps[(period.label, k)] for k in keys if (period.label, k) in snaps}
-        missing = [k for k in keys if k not in found]
-        live = kpi.compute_all(estate=estate, period=period, keys=missing) if missing else {}
+        live = lives.get(i, {})
         values = []
         for metric in metrics:
             snap = found.get(metric.key)

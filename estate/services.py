@@ -44,9 +44,9 @@ def _month_locked(estate: Estate, label: str) -> KpiMonth:
     return KpiMonth.objects.select_for_update().get(estate=estate, period=label)
 
 
-def _members_insert(*, month: KpiMonth, cohort: kpi.Cohort, estate: Estate, period) -> None:
-    """INSERT ... SELECT of the cohort's counted records into ``KpiMember``: one statement, the
-    rows never travel through Python (a month of a big estate is tens of thousands)."""
+def _members_flagged(qs, *, cohort: kpi.Cohort, period):
+    """The cohort's rows with a bit per (metric, part) they count in (``_kf``, rows counting in
+    none left out) and the money they count (``_kn``, ``_kd``)."""
     flags = Value(0, output_field=BigIntegerField())
     amounts = {"numerator": None, "denominator": None}
     conditions = cohort.conditions(period)
@@ -60,26 +60,72 @@ def _members_insert(*, month: KpiMonth, cohort: kpi.Cohort, estate: Estate, peri
         if part.money:
             amounts[part.part] = amount
     money = DecimalField(max_digits=14, decimal_places=2)
-    qs = (
-        cohort.rows(estate=estate, period=period)
-        .annotate(
+    return (
+        qs.annotate(
             _kf=ExpressionWrapper(flags, output_field=BigIntegerField()),
             _kn=Cast(amounts["numerator"] or Value(None), money),
             _kd=Cast(amounts["denominator"] or Value(None), money),
         )
         .filter(_kf__gt=0)
         .order_by()
-        .values_list("pk", "_kf", "_kn", "_kd")
     )
+
+
+_MEMBER_COLUMNS = "(month_id, source, object_id, flags, amount_num, amount_den)"
+
+
+def _members_insert(*, month: KpiMonth, cohort: kpi.Cohort, estate: Estate, period) -> None:
+    """INSERT ... SELECT of the cohort's counted records into ``KpiMember``: one statement, the
+    rows never travel through Python (a month of a big estate is tens of thousands)."""
+    rows = cohort.rows(estate=estate, period=period)
+    qs = _members_flagged(rows, cohort=cohort, period=period).values_list("pk", "_kf", "_kn", "_kd")
     alias = router.db_for_write(KpiMember)
     sql, params = qs.query.get_compiler(using=alias).as_sql()
     table = connection_quote(alias, KpiMember._meta.db_table)
     with connections[alias].cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (month_id, source, object_id, flags, amount_num, amount_den) "
-            f"SELECT %s, %s, sub.* FROM ({sql}) sub",
+            f"INSERT INTO {table} {_MEMBER_COLUMNS} SELECT %s, %s, sub.* FROM ({sql}) sub",
             (month.pk, cohort.source, *params),
         )
+
+
+def _members_insert_many(*, cohort: kpi.Cohort, months: list[tuple[Estate, kpi.Period, KpiMonth]]):
+    """``_members_insert`` of many months of a cohort whose records each belong to one month
+    (``Cohort.month_field``): one INSERT ... SELECT per batch and zone, each row sent to its
+    estate-month by a join with the months' (estate, bucket, month id)."""
+    jobs = [(estate, period) for estate, period, _month in months]
+    batches, alone = kpi.month_batches(jobs)
+    for i in alone:
+        estate, period, month = months[i]
+        _members_insert(month=month, cohort=cohort, estate=estate, period=period)
+    alias = router.db_for_write(KpiMember)
+    quote = connections[alias].ops.quote_name
+    table = quote(KpiMember._meta.db_table)
+    for batch in batches:
+        targets = []
+        for i in batch.indices:
+            estate, period, month = months[i]
+            targets.append((estate.pk, batch.bucket_of(i), month.pk))
+        bucket = batch.bucket(cohort.month_field, estate_field=cohort.estate_field)
+        for ids, span in batch.zone_spans():
+            rows = cohort.rows(estate=ids, period=span).annotate(
+                _kid=F("pk"), _ke=F(cohort.estate_field), _kb=bucket
+            )
+            qs = _members_flagged(rows, cohort=cohort, period=span).values_list(
+                "_kid", "_kf", "_kn", "_kd", "_ke", "_kb"
+            )
+            sql, params = qs.query.get_compiler(using=alias).as_sql()
+            zone = [t for t in targets if t[0] in set(ids)]
+            values = ", ".join(["(%s, %s, %s)"] * len(zone))
+            with connections[alias].cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {table} {_MEMBER_COLUMNS} "
+                    f"SELECT m.column3, %s, sub.{quote('_kid')}, sub.{quote('_kf')}, "
+                    f"sub.{quote('_kn')}, sub.{quote('_kd')} FROM ({sql}) sub "
+                    f"JOIN (VALUES {values}) m "
+                    f"ON m.column1 = sub.{quote('_ke')} AND m.column2 = sub.{quote('_kb')}",
+                    (cohort.source, *params, *[v for t in zone for v in t]),
+                )
 
 
 def connection_quote(alias: str, name: str) -> str:
@@ -103,6 +149,93 @@ def _members_ratios(*, month: KpiMonth, cohort: kpi.Cohort) -> dict[str, dict[st
     for i, part in enumerate(cohort.parts):
         out.setdefault(part.key, {})[part.part] = Decimal(row[f"p{i}"] or 0)
     return out
+
+
+def _members_ratios_many(*, month_ids: list[int], cohort: kpi.Cohort) -> dict[int, dict]:
+    """``_members_ratios`` of many months (one query grouped by month): ``{month id: {key:
+    {part: figure}}}``."""
+    aggregates = {}
+    for i, part in enumerate(cohort.parts):
+        bit = 1 << i
+        counted = Q(Exact(F("flags").bitand(bit), bit))
+        if part.money:
+            column = "amount_num" if part.part == "numerator" else "amount_den"
+            aggregates[f"p{i}"] = Sum(column, filter=counted)
+        else:
+            aggregates[f"p{i}"] = Count("id", filter=counted)
+    rows = {
+        row["month_id"]: row
+        for row in KpiMember.objects.filter(month_id__in=month_ids, source=cohort.source)
+        .values("month_id")
+        .annotate(**aggregates)
+        .order_by()
+    }
+    out: dict[int, dict] = {}
+    for month_id in month_ids:
+        row = rows.get(month_id, {})
+        figures: dict[str, dict[str, Decimal]] = {}
+        for i, part in enumerate(cohort.parts):
+            figures.setdefault(part.key, {})[part.part] = Decimal(row.get(f"p{i}") or 0)
+        out[month_id] = figures
+    return out
+
+
+def _snapshots_store_many(*, months: list[tuple[Estate, kpi.Period, KpiMonth]]) -> None:
+    """``_snapshot_store`` of many months at once (inside the caller's transaction, the month
+    rows locked): the records of a cohort whose rows each belong to one month are stored by one
+    statement per batch, the figures of each cohort read back by one query grouped by month,
+    the keys without membership computed by ``kpi.compute_many``; the same rows as storing
+    each month alone."""
+    keys = [m.key for m in kpi.metrics()]
+    with_members = kpi.with_membership(keys)
+    month_ids = [month.pk for _e, _p, month in months]
+    KpiMember.objects.filter(month_id__in=month_ids).delete()
+    parts: dict[int, dict[str, dict[str, Decimal]]] = {pk: {} for pk in month_ids}
+    for cohort in kpi.cohorts():
+        if not any(p.key in with_members for p in cohort.parts):
+            continue
+        if cohort.month_field:
+            _members_insert_many(cohort=cohort, months=months)
+        else:
+            for estate, period, month in months:
+                _members_insert(month=month, cohort=cohort, estate=estate, period=period)
+        for month_id, figures in _members_ratios_many(month_ids=month_ids, cohort=cohort).items():
+            for key, value in figures.items():
+                parts[month_id].setdefault(key, {}).update(value)
+    rest = [k for k in keys if k not in with_members]
+    jobs = [(estate, period) for estate, period, _month in months]
+    computed = kpi.compute_many(jobs, keys=rest) if rest else [{} for _ in months]
+    rows = []
+    for (estate, period, month), results in zip(months, computed, strict=True):
+        for key in with_members:
+            figures = parts[month.pk][key]
+            results[key] = kpi.Ratio(figures["numerator"], figures["denominator"])
+        rows += [
+            KpiSnapshot(
+                estate=estate,
+                period=period.label,
+                key=key,
+                numerator=results[key].numerator,
+                denominator=results[key].denominator,
+                rate=results[key].rate,
+                computed_at=period.now,
+            )
+            for key in keys
+            if key in results
+        ]
+    KpiSnapshot.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["estate", "period", "key"],
+        update_fields=["numerator", "denominator", "rate", "computed_at"],
+    )
+    for _estate, period, month in months:
+        month.computed_at = period.now
+        month.recompute_requested_at = None
+    KpiMonth.objects.bulk_update(
+        [month for _e, _p, month in months], ["computed_at", "recompute_requested_at"]
+    )
 
 
 def _snapshot_store(*, estate: Estate, period: kpi.Period, month: KpiMonth) -> list[KpiSnapshot]:
@@ -185,6 +318,40 @@ def kpi_snapshot_compute(
 
 
 @transaction.atomic
+def kpi_snapshots_compute(*, jobs: list[tuple[Estate, kpi.Period]]) -> int:
+    """``kpi_snapshot_compute`` of many estate-months in one transaction (the refresh, the
+    command): the months' rows created where missing and locked in one order, frozen ones left
+    alone, then every figure and record stored by ``_snapshots_store_many``. Returns how many
+    months were written."""
+    if any(not period.is_month for _e, period in jobs):
+        raise DomainError("invalid", "only a month has a stored snapshot", field="period")
+    if not jobs:
+        return 0
+    KpiMonth.objects.bulk_create(
+        [KpiMonth(estate=estate, period=period.label) for estate, period in jobs],
+        ignore_conflicts=True,
+    )
+    wanted = {(estate.pk, period.label) for estate, period in jobs}
+    locked = {
+        (m.estate_id, m.period): m
+        for m in KpiMonth.objects.select_for_update()
+        .filter(estate_id__in={e for e, _label in wanted}, period__in={p for _e, p in wanted})
+        .order_by("pk")
+        if (m.estate_id, m.period) in wanted
+    }
+    months, seen = [], set()
+    for estate, period in jobs:
+        month = locked[(estate.pk, period.label)]
+        if month.state == KpiMonth.State.FROZEN or month.pk in seen:
+            continue
+        seen.add(month.pk)
+        months.append((estate, period, month))
+    if months:
+        _snapshots_store_many(months=months)
+    return len(months)
+
+
+@transaction.atomic
 def kpi_month_freeze(*, estate: Estate, period: kpi.Period, by=None) -> KpiMonth:
     """Close a month: compute it a last time and keep that figure (and its records) however
     late data arrives. Done by the periodic task once the month's close day has passed, or by
@@ -259,6 +426,7 @@ def kpi_snapshots_refresh(*, now=None, estates=None, periods: list[str] | None =
 
     now = now or timezone.now()
     written = 0
+    fresh: list[tuple[Estate, kpi.Period]] = []
     for estate in estates if estates is not None else Estate.objects.all():
         if periods:
             labels = list(periods)
@@ -287,10 +455,11 @@ def kpi_snapshots_refresh(*, now=None, estates=None, periods: list[str] | None =
                 and now >= month_closes_at(estate, label)
             ):
                 kpi_month_freeze(estate=estate, period=period)
+                written += 1
             else:
-                kpi_snapshot_compute(estate=estate, period=period)
-            written += 1
-    return written
+                fresh.append((estate, period))
+    # Every month kept fresh in one pass: one grouped statement per cohort, not per month.
+    return written + kpi_snapshots_compute(jobs=fresh)
 
 
 def _hash_token(token: str) -> str:

@@ -6,10 +6,21 @@ is every bill with ``issued_at`` in the period, voided ones included. Money coun
 
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.urls import reverse
 
-from estate.kpi import Cohort, Metric, Part, Period, Ratio, register_cohort, register_group
+from estate.kpi import (
+    Cohort,
+    Job,
+    Metric,
+    MonthBatch,
+    Part,
+    Period,
+    Ratio,
+    month_batches,
+    register_cohort,
+    register_group,
+)
 from fees import selectors
 from fees.models import Bill
 
@@ -27,19 +38,90 @@ def compute(*, estate, period: Period) -> dict[str, Ratio]:
         .filter(due | issued)
         .annotate(**timely.annotations)
         .aggregate(
-            paid=Sum("amount_paid", filter=due),
-            owed=Sum("amount_due", filter=due),
-            on_time=Count("id", filter=due & timely.numerator),
-            judged=Count("id", filter=due & timely.denominator),
-            kept=Count("id", filter=issued & Q(voided_at__isnull=True)),
-            issued=Count("id", filter=issued),
+            **_due_counts(due, timely.numerator, timely.denominator), **_issued_counts(issued)
         )
     )
+    return _ratios(agg)
+
+
+def _due_counts(due: Q, on_time: Q, judged: Q) -> dict:
+    return {
+        "paid": Sum("amount_paid", filter=due),
+        "owed": Sum("amount_due", filter=due),
+        "on_time": Count("id", filter=due & on_time),
+        "judged": Count("id", filter=due & judged),
+    }
+
+
+def _issued_counts(issued: Q | None) -> dict:
+    """None: every row counted is in the accuracy cohort (a batch's rows grouped by issue month)."""
+    kept = Q(voided_at__isnull=True)
+    return {
+        "kept": Count("id", filter=kept if issued is None else issued & kept),
+        "issued": Count("id") if issued is None else Count("id", filter=issued),
+    }
+
+
+def _ratios(agg: dict) -> dict[str, Ratio]:
     return {
         "fees.collection_rate": Ratio(agg["paid"], agg["owed"]),
         "fees.timely_rate": Ratio(agg["on_time"], agg["judged"]),
         "fees.accuracy_rate": Ratio(agg["kept"], agg["issued"]),
     }
+
+
+DUE_PARTS = ("paid", "owed", "on_time", "judged")
+ISSUED_PARTS = ("kept", "issued")
+
+
+def _batch_rows(batch: MonthBatch) -> QuerySet:
+    """The bills of every estate-month of the batch, grouped by estate and by the local month
+    of their due date and of their issue (a bill may count in one month's due cohort and
+    another's accuracy cohort): ``due_cohort``, ``issued_cohort`` and ``timely_parts`` as in
+    ``compute``; the timely conditions once per zone (the local date of a payment, today)."""
+    span = batch.span
+    on_time, judged, annotations = Q(), Q(), {}
+    zones = batch.zone_periods()
+    for n, (ids, period) in enumerate(zones):
+        timely = selectors.timely_parts(tz=period.tz, today=period.today, name=f"paid_date_{n}")
+        annotations.update(timely.annotations)
+        scope = Q() if len(zones) == 1 else Q(estate_id__in=ids)
+        on_time |= scope & timely.numerator
+        judged |= scope & timely.denominator
+    live = Q(voided_at__isnull=True)  # due_cohort's other condition: its dates are the bucket
+    return (
+        Bill.objects.filter(estate_id__in=batch.estate_ids)
+        .filter(selectors.due_cohort(span) | selectors.issued_cohort(span))
+        .annotate(**annotations)
+        .values(
+            _estate=F("estate_id"),
+            _due=batch.bucket("due_date", dates=True),
+            _issued=batch.bucket("issued_at"),
+        )
+        .annotate(**_due_counts(live, on_time, judged), **_issued_counts(None))
+        .order_by()
+    )
+
+
+def compute_many(jobs: list[Job]) -> list[dict[str, Ratio]]:
+    """``compute`` of many estate-months: one query grouped by estate, due month and issue
+    month; the groups' counts and sums added up per estate-month."""
+    out: list = [None] * len(jobs)
+    batches, alone = month_batches(jobs)
+    for i in alone:
+        out[i] = compute(estate=jobs[i][0], period=jobs[i][1])
+    for batch in batches:
+        sums = {i: dict.fromkeys(DUE_PARTS + ISSUED_PARTS, 0) for i in batch.indices}
+        for row in _batch_rows(batch):
+            for i in batch.jobs_for(row["_estate"], row["_due"]):
+                for part in DUE_PARTS:
+                    sums[i][part] += row[part] or 0
+            for i in batch.jobs_for(row["_estate"], row["_issued"]):
+                for part in ISSUED_PARTS:
+                    sums[i][part] += row[part] or 0
+        for i in batch.indices:
+            out[i] = _ratios(sums[i])
+    return out
 
 
 def _bills_url(estate, **params) -> str:
@@ -81,6 +163,13 @@ def arrears_compute(*, estate, period: Period) -> dict[str, Ratio]:
     return {ARREARS: Ratio(row["recovered"], row["owed"])}
 
 
+def arrears_compute_many(jobs: list[Job]) -> list[dict[str, Ratio]]:
+    """``arrears_compute`` of many estate-months: one statement (the cohorts overlap: a debt
+    is in every month's cohort until paid, so it is a join with the months, not a grouping)."""
+    rows = selectors.arrears_recovery_many(jobs)
+    return [{ARREARS: Ratio(row["recovered"], row["owed"])} for row in rows]
+
+
 def _arrears_link(estate, period: Period, part: str) -> str:
     return _bills_url(estate, arrears_of=period.label, part=part)
 
@@ -93,6 +182,9 @@ register_group(
         Metric("fees.accuracy_rate", "准确率", "Billing accuracy rate", "count", _accuracy_link),
     ],
     lambda **kw: {**compute(**kw), **arrears_compute(**kw)},
+    compute_many=lambda jobs: [
+        {**a, **b} for a, b in zip(compute_many(jobs), arrears_compute_many(jobs), strict=True)
+    ],
 )
 
 

@@ -5,10 +5,21 @@ the conditions are ``selectors.rate_parts``, the same ones the violation list fi
 
 from urllib.parse import urlencode
 
-from django.db.models import Count
+from django.db.models import Count, F, QuerySet
 from django.urls import reverse
 
-from estate.kpi import Cohort, Metric, Part, Period, Ratio, register_cohort, register_group
+from estate.kpi import (
+    Cohort,
+    Job,
+    Metric,
+    MonthBatch,
+    Part,
+    Period,
+    Ratio,
+    grouped,
+    register_cohort,
+    register_group,
+)
 from renovation import selectors
 
 NAMES = {
@@ -22,12 +33,39 @@ def compute(*, estate, period: Period) -> dict[str, Ratio]:
     """``detection`` = cohort violations found by a staff patrol / cohort violations;
     ``timely`` = closed as rectified by the deadline / closed or past the deadline at ``now``;
     ``success`` = closed as rectified / closed."""
+    agg = selectors.violation_cohort(estate=estate, period=period).aggregate(
+        **_aggregates(period.now)
+    )
+    return _ratios([agg])
+
+
+def _aggregates(now) -> dict:
     aggregates = {}
-    for name, (num, den) in selectors.rate_parts(period.now).items():
+    for name, (num, den) in selectors.rate_parts(now).items():
         aggregates[f"{name}:n"] = Count("id", filter=den & num)
         aggregates[f"{name}:d"] = Count("id", filter=den)
-    agg = selectors.violation_cohort(estate=estate, period=period).aggregate(**aggregates)
-    return {f"renovation.{n}": Ratio(agg[f"{n}:n"], agg[f"{n}:d"]) for n in selectors.RATE_NAMES}
+    return aggregates
+
+
+def _ratios(rows: list[dict]) -> dict[str, Ratio]:
+    row = rows[0] if rows else {}
+    return {
+        f"renovation.{n}": Ratio(row.get(f"{n}:n"), row.get(f"{n}:d")) for n in selectors.RATE_NAMES
+    }
+
+
+def _batch_rows(batch: MonthBatch) -> QuerySet:
+    cohort = selectors.violation_cohort(estate=batch.estate_ids, period=batch.span)
+    return (
+        cohort.values(_estate=F("estate_id"), _bucket=batch.bucket("found_at"))
+        .annotate(**_aggregates(batch.now))
+        .order_by()
+    )
+
+
+def compute_many(jobs: list[Job]) -> list[dict[str, Ratio]]:
+    """``compute`` of many estate-months: one query grouped by estate and local month."""
+    return grouped(jobs, compute=compute, rows=_batch_rows, build=_ratios)
 
 
 def link(key: str):
@@ -46,6 +84,7 @@ register_group(
         for name, (zh, en) in NAMES.items()
     ],
     compute,
+    compute_many=compute_many,
 )
 
 
@@ -67,5 +106,6 @@ register_cohort(
         ),
         rows=selectors.violation_cohort,
         conditions=_conditions,
+        month_field="found_at",
     )
 )

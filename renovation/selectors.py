@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from estate import kpi_selectors
 from estate.errors import DomainError
-from estate.kpi import Period
+from estate.kpi import Period, estate_lookup
 from estate.models import Estate
 from renovation.models import Acceptance, Application, ApplicationEvent, Inspection, Violation
 
@@ -33,10 +33,11 @@ def rate_parts(now: dt.datetime) -> dict[str, tuple[Q, Q]]:
     }
 
 
-def violation_cohort(*, estate: Estate, period: Period) -> QuerySet[Violation]:
-    """KPI.md's cohort: the estate's violations with ``found_at`` in the period."""
+def violation_cohort(*, estate: Estate | list, period: Period) -> QuerySet[Violation]:
+    """KPI.md's cohort: the estate's violations with ``found_at`` in the period (of one estate,
+    or of a list of them for a batch of estate-months)."""
     return Violation.objects.filter(
-        estate=estate, found_at__gte=period.start, found_at__lt=period.end
+        **estate_lookup(estate), found_at__gte=period.start, found_at__lt=period.end
     )
 
 

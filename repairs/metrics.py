@@ -1,4 +1,5 @@
-"""The five ticket rates of KPI.md, for repairs and for complaints: ten metrics, one query.
+"""The five ticket rates of KPI.md, for repairs and for complaints: ten metrics, one query
+(one grouped query for many estate-months, ``compute_many``).
 
 The conditions are ``selectors.rate_parts`` and the cohort is ``selectors.ticket_cohort``, the
 same ones the drill-down lists, so the tickets a manager sees are exactly those counted."""
@@ -9,10 +10,21 @@ from collections.abc import Hashable
 from urllib.parse import urlencode
 
 from django.db import connections, router
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 
-from estate.kpi import Cohort, Metric, Part, Period, Ratio, register_cohort, register_group
+from estate.kpi import (
+    Cohort,
+    Job,
+    Metric,
+    MonthBatch,
+    Part,
+    Period,
+    Ratio,
+    grouped,
+    register_cohort,
+    register_group,
+)
 from repairs import selectors
 from repairs.models import Ticket
 
@@ -47,16 +59,21 @@ _SENTINELS = {
 def cohorts(*, estate_id, start: dt.datetime, end: dt.datetime, now: dt.datetime) -> QuerySet:
     """Both cohorts of KPI.md (repairs and complaints reported in [start, end), not
     cancelled), one row per kind with every numerator and denominator."""
+    period = Period(label="", start=start, end=end, now=now)
+    cohort = selectors.ticket_cohort(
+        estate=estate_id, period=period, kind=list(selectors.KIND_PREFIX.values())
+    )
+    return cohort.values("kind").annotate(**_counts(now)).order_by()
+
+
+def _counts(now: dt.datetime) -> dict:
+    """Every rate's numerator and denominator as filtered counts over the cohort."""
     aggregates = {}
     # COUNT(kind), not COUNT(id): every column read is in ticket_rates_idx (index-only scan).
     for name, (num, den) in selectors.rate_parts(now).items():
         aggregates[f"{name}:n"] = Count("kind", filter=den & num)
         aggregates[f"{name}:d"] = Count("kind", filter=den)
-    period = Period(label="", start=start, end=end, now=now)
-    cohort = selectors.ticket_cohort(
-        estate=estate_id, period=period, kind=list(selectors.KIND_PREFIX.values())
-    )
-    return cohort.values("kind").annotate(**aggregates).order_by()
+    return aggregates
 
 
 def _prep(value, conn):
@@ -103,13 +120,38 @@ def compute(*, estate, period: Period) -> dict[str, Ratio]:
     ]
     with conn.cursor() as cursor:
         cursor.execute(sql, actual)
-        rows = {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    return _ratios(rows)
+
+
+def _ratios(rows: list[dict]) -> dict[str, Ratio]:
+    """The ten ratios from the cohort's rows of one estate-month (one per kind, or none)."""
+    by_kind = {row["kind"]: row for row in rows}
     out = {}
     for prefix, kind in selectors.KIND_PREFIX.items():
-        row = rows.get(kind, {})
+        row = by_kind.get(kind, {})
         for name in selectors.RATE_NAMES:
             out[f"{prefix}.{name}"] = Ratio(row.get(f"{name}:n", 0), row.get(f"{name}:d", 0))
     return out
+
+
+def _batch_rows(batch: MonthBatch) -> QuerySet:
+    """Both cohorts of every estate-month of the batch, one row per estate, local month and
+    kind with every numerator and denominator: the same ``rate_parts`` and ``ticket_cohort``
+    as ``compute``, grouped instead of filtered to one estate and month."""
+    cohort = selectors.ticket_cohort(
+        estate=batch.estate_ids, period=batch.span, kind=list(selectors.KIND_PREFIX.values())
+    )
+    return (
+        cohort.values("kind", _estate=F("estate_id"), _bucket=batch.bucket("reported_at"))
+        .annotate(**_counts(batch.now))
+        .order_by()
+    )
+
+
+def compute_many(jobs: list[Job]) -> list[dict[str, Ratio]]:
+    """``compute`` of many estate-months: one query grouped by estate, local month and kind."""
+    return grouped(jobs, compute=compute, rows=_batch_rows, build=_ratios)
 
 
 register_group(
@@ -124,6 +166,7 @@ register_group(
         for name, (zh, en) in NAMES.items()
     ],
     compute,
+    compute_many=compute_many,
 )
 
 
@@ -155,5 +198,6 @@ register_cohort(
         ),
         rows=_cohort_rows,
         conditions=_cohort_conditions,
+        month_field="reported_at",
     )
 )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from estate import kpi_selectors, localtime
 from estate.errors import DomainError
-from estate.kpi import Period
+from estate.kpi import Period, estate_lookup
 from estate.models import Estate, Membership
 from estate.scoping import is_company_admin, roles_of
 from repairs import roles
@@ -88,12 +88,16 @@ RATE_NAMES = (
 
 
 def ticket_cohort(
-    *, estate: Estate | int, period: Period, kind: str | list[str]
+    *, estate: Estate | int | list, period: Period, kind: str | list[str]
 ) -> QuerySet[Ticket]:
-    """KPI.md's cohort: tickets of the kind (or kinds) reported in the period, not cancelled."""
+    """KPI.md's cohort: tickets of the kind (or kinds) reported in the period, not cancelled
+    (of one estate, or of a list of them for a batch of estate-months)."""
     kinds = {"kind__in": kind} if isinstance(kind, list | tuple) else {"kind": kind}
     return Ticket.objects.filter(
-        estate=estate, reported_at__gte=period.start, reported_at__lt=period.end, **kinds
+        **estate_lookup(estate),
+        reported_at__gte=period.start,
+        reported_at__lt=period.end,
+        **kinds,
     ).exclude(status=S.CANCELLED)
 
 

@@ -50,12 +50,18 @@ from fees.selectors.bills import (
 )
 from fees.selectors.common import MONEY_FIELD, OUTSTANDING, ZERO, unit_number_q
 from fees.selectors.dayend import DayEnd, MethodLine, day_cashiers, day_end
-from fees.selectors.recovery import allocation_list, arrears_cohort, arrears_recovery
+from fees.selectors.recovery import (
+    allocation_list,
+    arrears_cohort,
+    arrears_recovery,
+    arrears_recovery_many,
+)
 
 __all__ = [
     "allocation_list",
     "arrears_cohort",
     "arrears_recovery",
+    "arrears_recovery_many",
     "AGE_BUCKETS",
     "BILL_STATUS",
     "MONEY_FIELD",

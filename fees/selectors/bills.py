@@ -66,13 +66,14 @@ class RateParts:
     denominator: Q
 
 
-def timely_parts(*, tz, today: dt.date) -> RateParts:
+def timely_parts(*, tz, today: dt.date, name: str = "paid_date") -> RateParts:
     """``fees.timely_rate`` (及时率): bills fully paid on or before their due date (local date of
-    the last payment) / bills fully paid, or whose due date is before ``today``."""
+    the last payment) / bills fully paid, or whose due date is before ``today``. ``name`` is
+    the annotation holding the local date (a batch over several zones needs one per zone)."""
     fully_paid = Q(fully_paid_at__isnull=False)
     return RateParts(
-        annotations={"paid_date": TruncDate("fully_paid_at", tzinfo=localtime.zone(tz))},
-        numerator=fully_paid & Q(paid_date__lte=F("due_date")),
+        annotations={name: TruncDate("fully_paid_at", tzinfo=localtime.zone(tz))},
+        numerator=fully_paid & Q(**{f"{name}__lte": F("due_date")}),
         denominator=fully_paid | Q(due_date__lt=today),
     )
 

@@ -6,10 +6,21 @@ Registered from ``MoveInConfig.ready()``."""
 
 from urllib.parse import urlencode
 
-from django.db.models import Count
+from django.db.models import Count, F, QuerySet
 from django.urls import reverse
 
-from estate.kpi import Cohort, Metric, Part, Period, Ratio, register_cohort, register_group
+from estate.kpi import (
+    Cohort,
+    Job,
+    Metric,
+    MonthBatch,
+    Part,
+    Period,
+    Ratio,
+    grouped,
+    register_cohort,
+    register_group,
+)
 from residents.movein import selectors
 
 NAMES = {
@@ -28,16 +39,40 @@ def link(key: str):
     return make
 
 
-def compute(*, estate, period: Period) -> dict[str, Ratio]:
-    """Both rates of one estate and period, from one aggregate query over the cohort."""
+def _aggregates() -> dict:
     aggregates = {}
     for name, (num, den) in selectors.rate_parts().items():
         aggregates[f"{name}_n"] = Count("id", filter=den & num)
         aggregates[f"{name}_d"] = Count("id", filter=den)
-    row = selectors.handover_cohort(estate=estate, period=period).aggregate(**aggregates)
+    return aggregates
+
+
+def _ratios(rows: list[dict]) -> dict[str, Ratio]:
+    row = rows[0] if rows else {}
     return {
-        f"movein.{name}": Ratio(row[f"{name}_n"], row[f"{name}_d"]) for name in selectors.RATE_NAMES
+        f"movein.{name}": Ratio(row.get(f"{name}_n"), row.get(f"{name}_d"))
+        for name in selectors.RATE_NAMES
     }
+
+
+def compute(*, estate, period: Period) -> dict[str, Ratio]:
+    """Both rates of one estate and period, from one aggregate query over the cohort."""
+    row = selectors.handover_cohort(estate=estate, period=period).aggregate(**_aggregates())
+    return _ratios([row])
+
+
+def _batch_rows(batch: MonthBatch) -> QuerySet:
+    cohort = selectors.handover_cohort(estate=batch.estate_ids, period=batch.span)
+    return (
+        cohort.values(_estate=F("estate_id"), _bucket=batch.bucket("completed_at"))
+        .annotate(**_aggregates())
+        .order_by()
+    )
+
+
+def compute_many(jobs: list[Job]) -> list[dict[str, Ratio]]:
+    """``compute`` of many estate-months: one query grouped by estate and local month."""
+    return grouped(jobs, compute=compute, rows=_batch_rows, build=_ratios)
 
 
 register_group(
@@ -46,6 +81,7 @@ register_group(
         for name, (zh, en) in NAMES.items()
     ],
     compute,
+    compute_many=compute_many,
 )
 
 
@@ -67,5 +103,6 @@ register_cohort(
         ),
         rows=selectors.handover_cohort,
         conditions=_conditions,
+        month_field="completed_at",
     )
 )

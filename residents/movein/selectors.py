@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from estate import kpi_selectors
 from estate.errors import DomainError
-from estate.kpi import Period
+from estate.kpi import Period, estate_lookup
 from estate.models import Estate, Unit
 from estate.scoping import for_user
 from fees.selectors import open_bills
@@ -56,10 +56,11 @@ def rate_parts() -> dict[str, tuple[Q, Q]]:
     }
 
 
-def handover_cohort(*, estate: Estate, period: Period) -> QuerySet[Handover]:
-    """KPI.md's cohort: handovers with ``completed_at`` in the period."""
+def handover_cohort(*, estate: Estate | list, period: Period) -> QuerySet[Handover]:
+    """KPI.md's cohort: handovers with ``completed_at`` in the period (of one estate, or of a
+    list of them for a batch of estate-months)."""
     return Handover.objects.filter(
-        estate=estate, completed_at__gte=period.start, completed_at__lt=period.end
+        **estate_lookup(estate), completed_at__gte=period.start, completed_at__lt=period.end
     )
 
 
