@@ -5,19 +5,7 @@ import secrets
 from decimal import Decimal
 
 from django.db import connections, router, transaction
-from django.db.models import (
-    BigIntegerField,
-    Case,
-    Count,
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    Q,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Cast
+from django.db.models import Count, F, Q, Sum
 from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,27 +35,10 @@ def _month_locked(estate: Estate, label: str) -> KpiMonth:
 def _members_insert(*, month: KpiMonth, cohort: kpi.Cohort, estate: Estate, period) -> None:
     """INSERT ... SELECT of the cohort's counted records into ``KpiMember``: one statement, the
     rows never travel through Python (a month of a big estate is tens of thousands)."""
-    flags = Value(0, output_field=BigIntegerField())
-    amounts = {"numerator": None, "denominator": None}
-    conditions = cohort.conditions(period)
-    for i, part in enumerate(cohort.parts):
-        condition, amount = conditions[(part.key, part.part)]
-        flags = flags + Case(
-            When(condition, then=Value(1 << i)),
-            default=Value(0),
-            output_field=BigIntegerField(),
-        )
-        if part.money:
-            amounts[part.part] = amount
-    money = DecimalField(max_digits=14, decimal_places=2)
+    from estate.kpi_selectors import member_rows
+
     qs = (
-        cohort.rows(estate=estate, period=period)
-        .annotate(
-            _kf=ExpressionWrapper(flags, output_field=BigIntegerField()),
-            _kn=Cast(amounts["numerator"] or Value(None), money),
-            _kd=Cast(amounts["denominator"] or Value(None), money),
-        )
-        .filter(_kf__gt=0)
+        member_rows(cohort=cohort, estate=estate, period=period)
         .order_by()
         .values_list("pk", "_kf", "_kn", "_kd")
     )
