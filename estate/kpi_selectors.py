@@ -12,7 +12,20 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import F, QuerySet, Sum
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.db.models.lookups import Exact
 from django.http import Http404
 from django.utils import timezone
@@ -151,6 +164,75 @@ def frozen_changes(*, estate: Estate, period: kpi.Period) -> dict[str, dict]:
     return out
 
 
+def member_rows(*, cohort: kpi.Cohort, estate: Estate, period: kpi.Period) -> QuerySet:
+    """The cohort's records as a snapshot taken at ``period.now`` counts them: each row with
+    ``_kf`` (one bit per (metric, part) it counts in) and ``_kn``/``_kd`` (the yuan it counts
+    for a money numerator/denominator), only rows counted somewhere. What a snapshot stores
+    (``estate.services``) and what a frozen month's stored records are compared with."""
+    return members_flagged(cohort.rows(estate=estate, period=period), cohort=cohort, period=period)
+
+
+def members_flagged(qs, *, cohort: kpi.Cohort, period) -> QuerySet:
+    """``qs`` (rows of the cohort, of one estate or several) flagged as ``member_rows`` says;
+    ``period`` may span several months (the batch refresh)."""
+    flags = Value(0, output_field=BigIntegerField())
+    amounts = {"numerator": None, "denominator": None}
+    conditions = cohort.conditions(period)
+    for i, part in enumerate(cohort.parts):
+        condition, amount = conditions[(part.key, part.part)]
+        flags = flags + Case(
+            When(condition, then=Value(1 << i)),
+            default=Value(0),
+            output_field=BigIntegerField(),
+        )
+        if part.money:
+            amounts[part.part] = amount
+    money = DecimalField(max_digits=14, decimal_places=2)
+    return (
+        qs.annotate(
+            _kf=ExpressionWrapper(flags, output_field=BigIntegerField()),
+            _kn=Cast(amounts["numerator"] or Value(None), money),
+            _kd=Cast(amounts["denominator"] or Value(None), money),
+        )
+        .filter(_kf__gt=0)
+        .order_by()
+    )
+
+
+def frozen_records_changed(*, estate: Estate, period: kpi.Period) -> int:
+    """How many records a frozen month's stored figures would count differently now (records
+    added or back-dated into it, records that left it, records counted in other rates or for
+    other yuan than when it was frozen): the stored membership against ``member_rows`` now,
+    two counting queries per cohort in the database (plus one for the month)."""
+    month = KpiMonth.objects.filter(estate=estate, period=period.label).first()
+    if month is None:
+        return 0
+    kept = kpi.with_membership([m.key for m in kpi.metrics()])
+    money = DecimalField(max_digits=14, decimal_places=2)
+    nothing = Value(-1, output_field=money)  # no amount: compared equal to no amount
+    changed = 0
+    for cohort in kpi.cohorts():
+        if not any(p.key in kept for p in cohort.parts):
+            continue
+        stored = KpiMember.objects.filter(month=month, source=cohort.source)
+        live = member_rows(cohort=cohort, estate=estate, period=period)
+        same = stored.filter(
+            Exact(F("object_id"), OuterRef("pk")),
+            Exact(F("flags"), OuterRef("_kf")),
+            Exact(
+                Coalesce("amount_num", nothing, output_field=money),
+                Coalesce(OuterRef("_kn"), nothing, output_field=money),
+            ),
+            Exact(
+                Coalesce("amount_den", nothing, output_field=money),
+                Coalesce(OuterRef("_kd"), nothing, output_field=money),
+            ),
+        )
+        changed += live.filter(~Exists(same)).order_by().count()  # new or counted otherwise
+        changed += stored.exclude(object_id__in=live.order_by().values("pk")).count()  # left
+    return changed
+
+
 # --- drill-down --------------------------------------------------------------------------------
 
 
@@ -249,8 +331,8 @@ class KpiCell:
     estate: Estate
     period: str
     metric: kpi.Metric
-    ratio: kpi.Ratio
-    computed_at: dt.datetime
+    ratio: kpi.Ratio | None  # None only from ``kpi_table(live=False)`` without a snapshot
+    computed_at: dt.datetime | None
     stored: bool  # False: no snapshot yet, computed for this answer and not stored
     snapshot_id: int | None
     frozen: bool
@@ -280,15 +362,37 @@ class KpiGrid:
         estate_id = getattr(estate, "pk", estate)
         return [c for c in self.cells if c.estate.pk == estate_id and c.period == period]
 
+    def total(self, period: str, key: str) -> kpi.Ratio:
+        """The company's figure of a rate for a month over the grid's estates: the sum of
+        their numerators over the sum of their denominators (a rate of the sums, never an
+        average of the estates' rates); an estate without a figure adds nothing."""
+        sums = self.__dict__.get("_sums")
+        if sums is None:
+            sums = {}
+            for c in self.cells:
+                if c.ratio is not None:
+                    acc = sums.setdefault((c.period, c.metric.key), [0, 0])
+                    acc[0] += c.ratio.numerator
+                    acc[1] += c.ratio.denominator
+            object.__setattr__(self, "_sums", sums)
+        return kpi.Ratio(*sums.get((period, key), (0, 0)))
+
 
 def kpi_table(
-    *, estates: list[Estate], months: list[str], keys: list[str] | None = None, now=None
+    *,
+    estates: list[Estate],
+    months: list[str],
+    keys: list[str] | None = None,
+    now=None,
+    live: bool = True,
 ) -> KpiGrid:
     """The rates of every estate and month given (keys: all registered, or those given).
 
     Two queries whatever the data size when every month is stored: the snapshots, the months'
     states. A month without a snapshot (or a key registered since) is computed now for the
-    answer, not stored, and says so (``stored=False``)."""
+    answer, not stored, and says so (``stored=False``); with ``live=False`` it is left empty
+    (``ratio=None``) instead, so that a page costs two queries whatever is stored (the
+    dashboard: nothing is computed while a page is read)."""
     now = now or timezone.now()
     metrics = [m for m in kpi.metrics() if keys is None or m.key in keys]
     wanted = [m.key for m in metrics]
@@ -315,7 +419,7 @@ def kpi_table(
     for estate in estates:
         for label in months:
             gaps = [k for k in wanted if (estate.pk, label, k) not in snaps]
-            if gaps:
+            if gaps and live:
                 jobs.append((estate, kpi.Period.month(estate.tz, label, now=now)))
                 missing.update(gaps)
     computed = kpi.compute_many(jobs, keys=missing) if jobs else []
@@ -323,7 +427,7 @@ def kpi_table(
     cells = []
     for estate in estates:
         for label in months:
-            live = lives.get((estate.pk, label), {})
+            row = lives.get((estate.pk, label), {})
             frozen = states.get((estate.pk, label)) == KpiMonth.State.FROZEN
             for metric in metrics:
                 snap = snaps.get((estate.pk, label, metric.key))
@@ -340,10 +444,12 @@ def kpi_table(
                             frozen,
                         )
                     )
-                else:
+                elif live:
                     cells.append(
-                        KpiCell(estate, label, metric, live[metric.key], now, False, None, frozen)
+                        KpiCell(estate, label, metric, row[metric.key], now, False, None, frozen)
                     )
+                else:
+                    cells.append(KpiCell(estate, label, metric, None, None, False, None, frozen))
     return KpiGrid(estates=estates, months=list(months), cells=cells)
 
 
@@ -365,36 +471,18 @@ def kpi_trends(
     Ratio)]}`` in registry order, from one ``kpi_table`` (two queries when all is stored)."""
     estates = [estates] if isinstance(estates, Estate) else list(estates)
     grid = kpi_table(estates=estates, months=months, keys=keys, now=now)
-    sums: dict[tuple[str, str], list] = {}
-    for cell in grid.cells:
-        acc = sums.setdefault((cell.metric.key, cell.period), [0, 0])
-        acc[0] += cell.ratio.numerator
-        acc[1] += cell.ratio.denominator
     wanted = [m.key for m in kpi.metrics() if keys is None or m.key in keys]
-    return {
-        key: [(label, kpi.Ratio(*sums.get((key, label), (0, 0)))) for label in months]
-        for key in wanted
-    }
+    return {key: [(label, grid.total(label, key)) for label in months] for key in wanted}
 
 
 def kpi_company_total(*, estates: list[Estate], period: str, key: str, now=None) -> kpi.Ratio:
     """The company's figure of one rate for a month: the sum of the estates' numerators over the
     sum of their denominators (a rate of the sums, never an average of the estates' rates).
-    The stored figures are summed in the database; an estate without a snapshot is computed
-    now and added."""
+    An estate without a snapshot is computed now and added (``KpiGrid.total``: the one place
+    the sum is made). Two queries when every estate's figure is stored."""
     if key not in {m.key for m in kpi.metrics()}:
         raise DomainError("invalid", _("There is no metric %(key)s.") % {"key": key}, field="key")
-    ids = [e.pk for e in estates]
-    stored = KpiSnapshot.objects.filter(estate_id__in=ids, period=period, key=key)
-    agg = stored.aggregate(num=Sum("numerator"), den=Sum("denominator"))
-    num, den = agg["num"] or 0, agg["den"] or 0
-    have = set(stored.values_list("estate_id", flat=True))
-    now = now or timezone.now()
-    jobs = [(e, kpi.Period.month(e.tz, period, now=now)) for e in estates if e.pk not in have]
-    for ratios in kpi.compute_many(jobs, keys=[key]):
-        num += ratios[key].numerator
-        den += ratios[key].denominator
-    return kpi.Ratio(num, den)
+    return kpi_table(estates=estates, months=[period], keys=[key], now=now).total(period, key)
 
 
 def stored_months(*, estate: Estate) -> QuerySet[KpiMonth]:

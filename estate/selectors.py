@@ -1,6 +1,7 @@
 """Reads of the estate app that are more than a get."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -19,6 +20,26 @@ def unit_search(*, user, estate: Estate | None = None, q: str = "") -> QuerySet[
     if q:
         qs = qs.filter(Q(number__startswith=q) | Q(number__icontains=q))
     return qs.order_by("estate__code", "number")
+
+
+NATURAL_WINDOW = 6  # rows read per row shown, before sorting them in natural order
+
+
+def natural_key(text: str) -> tuple:
+    """``1-1-101`` before ``1-1-1001``: digits compare as numbers."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.split(r"(\d+)", text or "")
+        if part
+    )
+
+
+def in_natural_order(qs: QuerySet, *, limit: int, field: str = "number") -> list:
+    """The first ``limit`` rows of ``qs`` in the natural order of ``field``, as a person counts
+    unit numbers (``2-1-102`` before ``2-1-1001``): a bounded slice read in the database's
+    order, then sorted. Every search that lists units (front desk, cashier) orders this way."""
+    rows = list(qs.order_by(field)[: limit * NATURAL_WINDOW])
+    return sorted(rows, key=lambda row: natural_key(getattr(row, field)))[:limit]
 
 
 def building_list(*, user, estate: Estate | None = None) -> QuerySet[Building]:

@@ -5,25 +5,14 @@ import secrets
 from decimal import Decimal
 
 from django.db import connections, router, transaction
-from django.db.models import (
-    BigIntegerField,
-    Case,
-    Count,
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    Q,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Cast
+from django.db.models import Count, F, Q, Sum
 from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from estate import kpi
 from estate.errors import DomainError
+from estate.kpi_selectors import members_flagged
 from estate.models import (
     ApiToken,
     Estate,
@@ -44,33 +33,6 @@ def _month_locked(estate: Estate, label: str) -> KpiMonth:
     return KpiMonth.objects.select_for_update().get(estate=estate, period=label)
 
 
-def _members_flagged(qs, *, cohort: kpi.Cohort, period):
-    """The cohort's rows with a bit per (metric, part) they count in (``_kf``, rows counting in
-    none left out) and the money they count (``_kn``, ``_kd``)."""
-    flags = Value(0, output_field=BigIntegerField())
-    amounts = {"numerator": None, "denominator": None}
-    conditions = cohort.conditions(period)
-    for i, part in enumerate(cohort.parts):
-        condition, amount = conditions[(part.key, part.part)]
-        flags = flags + Case(
-            When(condition, then=Value(1 << i)),
-            default=Value(0),
-            output_field=BigIntegerField(),
-        )
-        if part.money:
-            amounts[part.part] = amount
-    money = DecimalField(max_digits=14, decimal_places=2)
-    return (
-        qs.annotate(
-            _kf=ExpressionWrapper(flags, output_field=BigIntegerField()),
-            _kn=Cast(amounts["numerator"] or Value(None), money),
-            _kd=Cast(amounts["denominator"] or Value(None), money),
-        )
-        .filter(_kf__gt=0)
-        .order_by()
-    )
-
-
 _MEMBER_COLUMNS = "(month_id, source, object_id, flags, amount_num, amount_den)"
 
 
@@ -78,7 +40,7 @@ def _members_insert(*, month: KpiMonth, cohort: kpi.Cohort, estate: Estate, peri
     """INSERT ... SELECT of the cohort's counted records into ``KpiMember``: one statement, the
     rows never travel through Python (a month of a big estate is tens of thousands)."""
     rows = cohort.rows(estate=estate, period=period)
-    qs = _members_flagged(rows, cohort=cohort, period=period).values_list("pk", "_kf", "_kn", "_kd")
+    qs = members_flagged(rows, cohort=cohort, period=period).values_list("pk", "_kf", "_kn", "_kd")
     alias = router.db_for_write(KpiMember)
     sql, params = qs.query.get_compiler(using=alias).as_sql()
     table = connection_quote(alias, KpiMember._meta.db_table)
@@ -111,7 +73,7 @@ def _members_insert_many(*, cohort: kpi.Cohort, months: list[tuple[Estate, kpi.P
             rows = cohort.rows(estate=ids, period=span).annotate(
                 _kid=F("pk"), _ke=F(cohort.estate_field), _kb=bucket
             )
-            qs = _members_flagged(rows, cohort=cohort, period=span).values_list(
+            qs = members_flagged(rows, cohort=cohort, period=span).values_list(
                 "_kid", "_kf", "_kn", "_kd", "_ke", "_kb"
             )
             sql, params = qs.query.get_compiler(using=alias).as_sql()

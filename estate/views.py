@@ -64,7 +64,8 @@ def _kpi_estate(request, code, action):
 def kpi_table(request):
     """The rates of one estate for a month, with the previous month beside them; each count
     links to exactly the records the stored figure counted. Says when it was computed, whether
-    the month is frozen (and how many records changed since), offers a recompute."""
+    the month is frozen (and how many records changed since, with each rate's live counts
+    beside its frozen ones), offers a recompute."""
     try:
         estate = _kpi_estate(request, request.GET.get("estate"), "kpi.view")
     except DomainError:
@@ -107,7 +108,11 @@ def kpi_table(request):
                 "change": changes.get(metric.key),
             }
         )
-    changed = [c for c in changes.values() if c["changed"]]
+    changed = (
+        kpi_selectors.frozen_records_changed(estate=estate, period=period)
+        if status.frozen and current.stored
+        else None
+    )
     return render(
         request,
         "estate/kpi_table.html",
@@ -120,7 +125,7 @@ def kpi_table(request):
             "computed_at": current.computed_at,
             "stored": current.stored,
             "status": status,
-            "changed_count": len(changed),
+            "changed_records": changed,
             "log": kpi_selectors.month_log(estate=estate, period=period.label, limit=5),
             "freshness": selectors.rates_freshness(
                 period=period, computed_at=current.computed_at, stored=current.stored

@@ -1,6 +1,6 @@
 """The renovation panel of the manager's dashboard: units renovating, those with open
 violations, and violations open and overdue now (one aggregate query each); each line links
-to the board or the violations list filtered the same way."""
+to the board or the violations list filtered to exactly what it counts."""
 
 import datetime as dt
 
@@ -33,8 +33,21 @@ def build(*, estate, now: dt.datetime) -> Panel:
     board = with_query(reverse("renovation:board"), estate=estate.code)
     listing = reverse("renovation:violations")
     lines = [
-        Line(_("Units renovating"), apps["renovating"], board),
-        Line(_("Renovating units with open violations"), apps["with_open"], board),
+        Line(
+            _("Units renovating"),
+            apps["renovating"],
+            with_query(reverse("renovation:board"), estate=estate.code, status=S.RENOVATING),
+        ),
+        Line(
+            _("Renovating units with open violations"),
+            apps["with_open"],
+            with_query(
+                reverse("renovation:board"),
+                estate=estate.code,
+                status=S.RENOVATING,
+                violations="open",
+            ),
+        ),
         Line(
             _("Open violations"),
             violations["open"],

@@ -1,6 +1,8 @@
 """The repairs panels of the manager's dashboard: open tickets by status and by age, overdue
-now, and the return visits to make (resolved tickets waiting for their visit). One aggregate
-query; every line links to the work queue filtered to the same tickets."""
+now, and the return visits to make (resolved tickets waiting for their call). One aggregate
+query; every line links to the work queue filtered to exactly the tickets it counts (the
+"open" status group for the ages, ``visit=due`` for the return visits: the same conditions
+as ``repairs.selectors``)."""
 
 import datetime as dt
 
@@ -13,6 +15,7 @@ from estate import localtime
 from estate.dashboard.panels import Line, Panel, Section, register, register_bulletin
 from estate.pages import with_query
 from repairs.models import RUNNING_STATUSES, Ticket, overdue_q
+from repairs.selectors import STATUS_GROUPS, visit_due_q
 
 S = Ticket.Status
 # (label, reported at least ``low`` days before today, fewer than ``high``): local dates.
@@ -26,10 +29,11 @@ AGES = [
 
 def open_ticket_counts(*, estate, now: dt.datetime) -> dict:
     """Open and on-hold tickets per status and by age (local days since reported), overdue
-    now, and resolved tickets waiting for a return visit: one query."""
+    now, and the return visits to make (``visit_due``): one query."""
     today = localtime.local_date(now, estate.tz)
-    running = Q(status__in=RUNNING_STATUSES)
-    aggregates = {s: Count("id", filter=Q(status=s)) for s in [*RUNNING_STATUSES, S.RESOLVED]}
+    running = Q(status__in=STATUS_GROUPS["open"])
+    aggregates = {s: Count("id", filter=Q(status=s)) for s in RUNNING_STATUSES}
+    aggregates["visit_due"] = Count("id", filter=visit_due_q())
     for key, _label, low, high in AGES:
         cond = running & Q(
             reported_at__lt=localtime.day_start(today - dt.timedelta(days=low - 1), estate.tz)
@@ -59,9 +63,9 @@ def build(*, estate, now: dt.datetime) -> Panel:
             warn=counts["overdue"] > 0,
         ),
         Line(
-            _("Return visits to make (resolved, not yet visited)"),
-            counts[S.RESOLVED],
-            with_query(queue, estate=estate.code, status=S.RESOLVED),
+            _("Return visits to make (resolved, resident not reached since)"),
+            counts["visit_due"],
+            with_query(queue, estate=estate.code, visit="due"),
         ),
     ]
     labels = dict(S.choices)
@@ -82,6 +86,7 @@ def build(*, estate, now: dt.datetime) -> Panel:
                 with_query(
                     queue,
                     estate=estate.code,
+                    status="open",
                     reported_from=(today - dt.timedelta(days=high - 1)).isoformat() if high else "",
                     reported_to=(today - dt.timedelta(days=low)).isoformat(),
                 ),

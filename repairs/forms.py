@@ -133,7 +133,9 @@ class QueueFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "size": 14}),
     )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("all"))] + Ticket.Status.choices
+        label=_("Status"),
+        required=False,
+        choices=[("", _("all")), ("open", _("open (on hold included)"))] + Ticket.Status.choices,
     )
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("all"))] + Ticket.Kind.choices
@@ -145,6 +147,11 @@ class QueueFilterForm(forms.Form):
         choices=[("", _("all")), ("1", _("overdue only")), ("0", _("not overdue"))],
     )
     assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    visit = forms.ChoiceField(
+        label=_("Return visit"),
+        required=False,
+        choices=[("", _("all")), ("due", _("waiting for its return visit"))],
+    )
     reported_from = forms.DateField(
         validators=[sane_date],
         label=_("Reported from"),

@@ -40,6 +40,29 @@ from residents.models import Resident
 S = Ticket.Status
 PARTS = ("numerator", "denominator")
 KIND_PREFIX = {"repairs": Ticket.Kind.REPAIR, "complaints": Ticket.Kind.COMPLAINT}
+# Status groups the work queue and the API filter by, beside single statuses: "open" is
+# every status whose clock still runs or is held (what the dashboard counts as open).
+STATUS_GROUPS = {"open": tuple(OPEN_STATUSES_ALL)}
+
+
+def statuses(status: str | list | tuple | None) -> list[str] | None:
+    """The statuses a ``status`` filter means: a status, several, or a group's name."""
+    if not status:
+        return None
+    values = status if isinstance(status, list | tuple) else [status]
+    return [s for value in values for s in STATUS_GROUPS.get(value, (value,))]
+
+
+def visit_due_q() -> Q:
+    """Tickets waiting for their return visit (回访), the front desk's calls to make: resolved
+    (not closed yet) with no call that reached the resident since the resolution (a resident's
+    own rating counts as one; an attempt that did not reach them does not). Internal
+    rectifications have no resident to call."""
+    return (
+        Q(status=S.RESOLVED)
+        & ~Q(kind=Ticket.Kind.RECTIFICATION)
+        & (Q(return_visited_at__isnull=True) | Q(return_visited_at__lt=F("resolved_at")))
+    )
 
 
 def deadline_passed(due: str, now: dt.datetime) -> Q:
@@ -161,11 +184,14 @@ def ticket_list(
     assignee=None,
     category=None,
     q: str | None = None,
+    visit_due: bool = False,
     now: dt.datetime | None = None,
 ) -> QuerySet[Ticket]:
     """Tickets the user may see, newest first, with everything a list row shows joined in
-    (a page is a fixed number of queries). ``reported_to`` is exclusive; dates are local to
-    the estate (or to the server's zone across estates)."""
+    (a page is a fixed number of queries). ``status``: one, several or a group of
+    ``STATUS_GROUPS``; ``visit_due``: only those waiting for their return visit.
+    ``reported_to`` is exclusive; dates are local to the estate (or to the server's zone
+    across estates)."""
     qs = Ticket.objects.select_related("estate", "category", "unit", "assignee", "department")
     visible = visible_tickets_q(user)
     if visible is not None:
@@ -176,7 +202,9 @@ def ticket_list(
     if kind:
         qs = qs.filter(kind=kind)
     if status:
-        qs = qs.filter(status__in=status if isinstance(status, list | tuple) else [status])
+        qs = qs.filter(status__in=statuses(status))
+    if visit_due:
+        qs = qs.filter(visit_due_q())
     if reported_from:
         qs = qs.filter(reported_at__gte=localtime.aware(reported_from, tz))
     if reported_to:
@@ -376,15 +404,6 @@ def reply_template_render(*, template: ReplyTemplate, ticket: Ticket | None = No
 def reply_templates(*, estate: Estate, situation: str | None = None) -> QuerySet[ReplyTemplate]:
     qs = ReplyTemplate.objects.filter(estate=estate, active=True).select_related("estate")
     return qs.filter(situation=situation) if situation else qs
-
-
-def natural_key(text: str) -> tuple:
-    """``1-1-101`` before ``1-1-1001``: digits compare as numbers."""
-    return tuple(
-        (0, int(part), "") if part.isdigit() else (1, 0, part)
-        for part in re.split(r"(\d+)", text or "")
-        if part
-    )
 
 
 def caller_context(*, estate: Estate, unit=None, resident=None, today: dt.date) -> dict:

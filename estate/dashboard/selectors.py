@@ -1,8 +1,9 @@
 """Reads of the manager's dashboard: the stored rates of an estate over a year, the targets,
-and the estates ranked on each rate. Every figure is a stored snapshot (``KpiSnapshot``), the
-same the rates page, the API and the bulletin show; a month without a snapshot shows "—" and
-says it was not computed (nothing is computed while a page is read, so a page costs a fixed
-number of queries whatever the data)."""
+and the estates ranked on each rate. Every figure is a stored snapshot read through
+``estate.kpi_selectors.kpi_table`` (the same the rates page, the API and the bulletin show);
+a month without a snapshot shows "—" and says it was not computed (``live=False``: nothing
+is computed while a page is read, so a page costs a fixed number of queries whatever the
+data). Company totals are ``KpiGrid.total``: sums of numerators over sums of denominators."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from estate import kpi
+from estate import kpi, kpi_selectors
 from estate.dashboard.explain import explain
-from estate.models import Estate, KpiSnapshot, KpiTarget
+from estate.models import Estate, KpiTarget
 
 TREND_MONTHS = 12
 
@@ -51,10 +52,19 @@ def points(delta: Decimal | None) -> str:
 
 @dataclass
 class Figure:
-    """One stored rate: its counts, rate, and when it was computed (None: no snapshot)."""
+    """One stored rate: its counts, rate, when it was computed and its snapshot (the
+    drill-down names it), whether its month is frozen (None ratio: no snapshot)."""
 
     ratio: kpi.Ratio | None
     computed_at: dt.datetime | None = None
+    snapshot_id: int | None = None
+    frozen: bool = False
+
+    @classmethod
+    def of(cls, cell: kpi_selectors.KpiCell | None) -> Figure:
+        if cell is None:
+            return cls(None)
+        return cls(cell.ratio, cell.computed_at, cell.snapshot_id, cell.frozen)
 
     @property
     def rate(self) -> Decimal | None:
@@ -154,16 +164,6 @@ def effective_target(targets: dict, estate_id: int, key: str) -> KpiTarget | Non
     return targets.get((estate_id, key)) or targets.get((None, key))
 
 
-def _snapshots(estate_ids: list[int], labels: list[str]) -> dict[tuple[int, str, str], Figure]:
-    rows = KpiSnapshot.objects.filter(estate_id__in=estate_ids, period__in=labels).values_list(
-        "estate_id", "period", "key", "numerator", "denominator", "computed_at"
-    )
-    return {
-        (estate_id, period, key): Figure(kpi.Ratio(num, den), computed_at)
-        for estate_id, period, key, num, den, computed_at in rows
-    }
-
-
 @dataclass
 class Dashboard:
     estate: Estate
@@ -194,17 +194,18 @@ class Dashboard:
 
 def dashboard(*, estate: Estate, period: kpi.Period, links: bool = True) -> Dashboard:
     """Every registered rate of one estate for a month: the stored figure, the previous month,
-    the same month a year before, the target and the 12-month trend. Two queries: the
-    snapshots of the 13 months, the targets."""
+    the same month a year before, the target and the 12-month trend. Three queries: the
+    snapshots of the 13 months and their months' states (``kpi_table``), the targets. The
+    counts link to the records the stored figure counted (its snapshot, as on the rates
+    page)."""
     months = months_back(period, TREND_MONTHS)
     last_year = same_month_last_year(period)
     labels = [m.label for m in months] + [last_year.label]
-    snaps = _snapshots([estate.pk], labels)
+    grid = kpi_selectors.kpi_table(estates=[estate], months=labels, live=False)
     targets = targets_for([estate.pk])
-    none = Figure(None)
     rows = []
     for metric in kpi.metrics():
-        get = lambda label, k=metric.key: snaps.get((estate.pk, label, k), none)  # noqa: E731
+        get = lambda label, k=metric.key: Figure.of(grid.get(estate, label, k))  # noqa: E731
         row = Row(
             metric=metric,
             section=kpi.section_label(metric.key),
@@ -215,8 +216,9 @@ def dashboard(*, estate: Estate, period: kpi.Period, links: bool = True) -> Dash
             trend=[(m.label, get(m.label).rate) for m in months],
         )
         if links and metric.link:
-            row.num_link = metric.link(estate, period, "numerator")
-            row.den_link = metric.link(estate, period, "denominator")
+            snapshot = row.current.snapshot_id
+            row.num_link = kpi.drill_link(metric, estate, period, "numerator", snapshot)
+            row.den_link = kpi.drill_link(metric, estate, period, "denominator", snapshot)
         rows.append(row)
     return Dashboard(estate, period, months[-2], last_year, months, rows)
 
@@ -262,27 +264,18 @@ class Ranking:
         return self.metric.fmt(self.total.denominator)
 
 
-def company_total(figures: list[Figure]) -> kpi.Ratio:
-    """Sum of the numerators over the sum of the denominators (never an average of rates)."""
-    present = [f.ratio for f in figures if f.ratio is not None]
-    return kpi.Ratio(
-        sum((r.numerator for r in present), Decimal(0)),
-        sum((r.denominator for r in present), Decimal(0)),
-    )
-
-
 def ranking(*, estates: list[Estate], period_label: str) -> list[Ranking]:
     """Each rate with the estates ranked on it (best first, estates without a rate last) and
-    the company total over those estates. Two queries (snapshots, targets)."""
-    ids = [e.pk for e in estates]
-    snaps = _snapshots(ids, [period_label])
-    targets = targets_for(ids)
+    the company total over those estates (``KpiGrid.total``). Three queries (snapshots and
+    the months' states, targets)."""
+    grid = kpi_selectors.kpi_table(estates=estates, months=[period_label], live=False)
+    targets = targets_for([e.pk for e in estates])
     out = []
     for metric in kpi.metrics():
         ranked = [
             Ranked(
                 e,
-                snaps.get((e.pk, period_label, metric.key), Figure(None)),
+                Figure.of(grid.get(e, period_label, metric.key)),
                 effective_target(targets, e.pk, metric.key),
                 metric=metric,
             )
@@ -302,18 +295,17 @@ def ranking(*, estates: list[Estate], period_label: str) -> list[Ranking]:
                 metric,
                 kpi.section_label(metric.key),
                 ranked,
-                company_total([r.figure for r in ranked]),
+                grid.total(period_label, metric.key),
             )
         )
     return out
 
 
 def kpi_rows(*, estates: list[Estate], labels: list[str]):
-    """Rows of the KPI export: (estate, period, metric, figure, target), one query for the
-    snapshots and one for the targets."""
-    ids = [e.pk for e in estates]
-    snaps = _snapshots(ids, labels)
-    targets = targets_for(ids)
+    """Rows of the KPI export: (estate, period, metric, figure, target), two queries for the
+    snapshots and their months' states (``kpi_table``) and one for the targets."""
+    grid = kpi_selectors.kpi_table(estates=estates, months=labels, live=False)
+    targets = targets_for([e.pk for e in estates])
     for estate in estates:
         for label in labels:
             for metric in kpi.metrics():
@@ -321,7 +313,7 @@ def kpi_rows(*, estates: list[Estate], labels: list[str]):
                     estate,
                     label,
                     metric,
-                    snaps.get((estate.pk, label, metric.key), Figure(None)),
+                    Figure.of(grid.get(estate, label, metric.key)),
                     effective_target(targets, estate.pk, metric.key),
                 )
 

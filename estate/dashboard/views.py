@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from estate import exports, kpi, scoping
+from estate import exports, kpi, kpi_selectors, scoping
 from estate.dashboard import panels, selectors, services
 from estate.dashboard.explain import EXPLANATIONS
 from estate.dashboard.svg import trend_svg
@@ -48,9 +48,17 @@ def _sections(rows) -> list[tuple[str, list]]:
 def dashboard(request, estate):
     """Every rate of the estate for a month, by duty: the figure against its target, its
     counts (each a link to the records), the change on the previous month and on the same month
-    a year before, the 12-month line; then what needs doing now. A fixed number of queries."""
+    a year before, the 12-month line; then what needs doing now. Like the rates page it says
+    whether the month is frozen and, if so, how many records changed since. A fixed number of
+    queries."""
     period, error = _period(request, estate)
     board = selectors.dashboard(estate=estate, period=period)
+    status = kpi_selectors.month_status(estate=estate, period=period.label)
+    changed = (
+        kpi_selectors.frozen_records_changed(estate=estate, period=period)
+        if status.frozen and board.computed_at
+        else None
+    )
     for row in board.rows:
         row.svg = trend_svg(
             row.trend,
@@ -68,6 +76,8 @@ def dashboard(request, estate):
             "period": period,
             "next": period.next(),
             "error": error,
+            "status": status,
+            "changed_records": changed,
             "panels": panels.panels_for(user=request.user, estate=estate, now=timezone.now()),
             "can_recompute": scoping.can(request.user, estate, "kpi.recompute"),
             "can_targets": scoping.can(request.user, estate, "kpi.targets"),

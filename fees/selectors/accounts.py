@@ -23,6 +23,7 @@ from django.shortcuts import get_object_or_404
 from estate import localtime
 from estate.models import Estate, Unit
 from estate.scoping import for_user
+from estate.selectors import in_natural_order
 from fees.models import Allocation, Bill, Payment, UnitAccount
 from fees.selectors.common import MONEY_FIELD, ZERO
 
@@ -93,8 +94,8 @@ def unit_credit(unit: Unit) -> Decimal:
 def cashier_units(*, user, estate: Estate, q: str, limit: int = 20) -> list[Unit]:
     """Units matching what the cashier typed: the unit number (or its beginning), or a current
     resident's name, full mobile number (blind index) or its last four digits (the residents'
-    search, residents/selectors.py). Each with ``owed`` (open bills) and ``contact`` (its
-    primary contact, phone masked); two queries."""
+    search, residents/selectors.py), in natural order of their numbers. Each with ``owed``
+    (open bills) and ``contact`` (its primary contact, phone masked); two queries."""
     from residents.models import Occupancy
     from residents.selectors import live_residents, search_condition
 
@@ -111,8 +112,9 @@ def cashier_units(*, user, estate: Estate, q: str, limit: int = 20) -> list[Unit
             unit=OuterRef("pk"), ended_on__isnull=True, resident__in=residents
         )
         qs = qs.filter(Q(number__startswith=q) | Q(number__icontains=q) | Exists(lives_there))
-    units = list(
-        qs.annotate(owed=Coalesce(Sum(owed, filter=is_open), ZERO)).order_by("number")[:limit]
+    # In natural order (2-1-102 before 2-1-1001), as the front desk's search lists them.
+    units = in_natural_order(
+        qs.annotate(owed=Coalesce(Sum(owed, filter=is_open), ZERO)), limit=limit
     )
     contacts = primary_contacts([u.pk for u in units])
     for unit in units:

@@ -23,7 +23,7 @@ from renovation.forms import (
     ViolationFilterForm,
     ViolationForm,
 )
-from renovation.models import Violation
+from renovation.models import Application, Violation
 from renovation.views.applications import render_application
 from renovation.views.common import add_error, scoped_application, scoped_violation
 
@@ -33,7 +33,9 @@ PARTS = {"numerator": gettext_lazy("numerator"), "denominator": gettext_lazy("de
 @estate_page(roles.VIEW)
 def board(request, estate):
     """Units renovating (and approved, waiting to start): days left, last patrol, open and
-    overdue violations; those not patrolled for the estate's N days are flagged."""
+    overdue violations; those not patrolled for the estate's N days are flagged. Narrowed by
+    ``status`` (approved / renovating), ``violations=open`` and ``uninspected``: the
+    dashboard's renovation lines land on exactly the applications they count."""
     now = timezone.now()
     policy = services.policy_for(estate)
     rows = selectors.board(estate=estate, now=now)
@@ -46,6 +48,11 @@ def board(request, estate):
         )
     if request.GET.get("uninspected"):
         rows = [r for r in rows if r.needs_patrol]
+    status = request.GET.get("status")
+    if status in (Application.Status.APPROVED, Application.Status.RENOVATING):
+        rows = [r for r in rows if r.status == status]
+    if request.GET.get("violations") == "open":
+        rows = [r for r in rows if r.open_violations]
     return render(
         request,
         "renovation/board.html",
@@ -54,6 +61,7 @@ def board(request, estate):
             "rows": rows,
             "policy": policy,
             "uninspected": bool(request.GET.get("uninspected")),
+            "narrowed": bool(status or request.GET.get("violations")),
             "needs_patrol": sum(1 for r in rows if r.needs_patrol),
         },
     )

@@ -208,7 +208,12 @@ class VisitIn(Schema):
     reached: bool
     solved: bool | None = None
     rating: int | None = Field(None, description="1-5; 4 and 5 count as satisfied")
-    comment: str = ""
+    comment: str = Field("", description="what the resident said; a reopening's reason")
+    reopen: bool = Field(
+        False,
+        description="the resident says it is not solved (reached, solved false): reopen the "
+        "ticket in the same step, the comment carried over as the reason",
+    )
 
 
 class SampleOut(Schema):

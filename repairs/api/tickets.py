@@ -28,6 +28,7 @@ from repairs.models import Ticket
 router = Router(tags=["tickets"])
 KindLit = Literal["repair", "complaint", "suggestion"]
 StatusLit = Literal[
+    "open",
     "submitted",
     "accepted",
     "dispatched",
@@ -51,13 +52,18 @@ def _detail(request, ticket: Ticket) -> Ticket:
 class TicketFilters(PageParams):
     estate: EstateCode | None = Field(None, description="estate code, e.g. HY01")
     kind: KindLit | None = None
-    status: StatusLit | None = None
+    status: StatusLit | None = Field(
+        None, description='a status, or "open": every open status and on hold'
+    )
     reported_from: Day | None = Field(None, description="local date, inclusive")
     reported_to: Day | None = Field(None, description="local date, exclusive")
     overdue: bool | None = Field(None, description="past a deadline that still runs")
     assignee: int | None = Field(None, description="user id of the technician")
     category: str | None = Field(None, max_length=32, description="category code or id")
     q: str | None = Field(None, max_length=50, description="number, reporter or unit number")
+    visit: Literal["due"] | None = Field(
+        None, description='"due": resolved tickets waiting for their return visit'
+    )
 
 
 @router.get(
@@ -78,6 +84,7 @@ def ticket_list(request, filters: Query[TicketFilters]):
         assignee=filters.assignee,
         category=filters.category,
         q=filters.q,
+        visit_due=filters.visit == "due",
     )
     return paginate(qs, filters)
 
@@ -152,6 +159,14 @@ def ticket_photo_add(request, ticket_id: int, photo: File[UploadedFile] = None):
 # Transitions: each its own POST ----------------------------------------------------------------
 class NoteIn(Schema):
     note: str = Field("", description="optional, at most 500 characters")
+
+
+class ResolveIn(Schema):
+    note: str = Field(
+        "",
+        description="the completion note, what was done (required, at most 500 characters)",
+        examples=["换了阀门"],
+    )
 
 
 class DispatchIn(NoteIn):
@@ -236,10 +251,15 @@ def ticket_resume(request, ticket_id: int, body: NoteIn):
     return _detail(request, services.ticket_resume(ticket=ticket, by=request.auth, note=body.note))
 
 
-@router.post("/tickets/{ticket_id}/resolve", **TRANSITION, summary="Resolve")
-def ticket_resolve(request, ticket_id: int, body: NoteIn):
+@router.post(
+    "/tickets/{ticket_id}/resolve", **TRANSITION, summary="Resolve, with a completion note"
+)
+def ticket_resolve(request, ticket_id: int, body: ResolveIn):
     ticket = _ticket(request, ticket_id)
-    return _detail(request, services.ticket_resolve(ticket=ticket, by=request.auth, note=body.note))
+    ticket = services.ticket_resolve(
+        ticket=ticket, by=request.auth, note=body.note, note_required=True
+    )
+    return _detail(request, ticket)
 
 
 @router.post("/tickets/{ticket_id}/close", **TRANSITION, summary="Close as solved / not solved")
@@ -269,6 +289,18 @@ def ticket_cancel(request, ticket_id: int, body: CancelIn):
 
 
 @router.post(
+    "/tickets/{ticket_id}/restore",
+    **TRANSITION,
+    summary="Restore a ticket cancelled by mistake (manager): back to its status before",
+)
+def ticket_restore(request, ticket_id: int, body: ReasonIn):
+    ticket = _ticket(request, ticket_id)
+    return _detail(
+        request, services.ticket_restore(ticket=ticket, by=request.auth, reason=body.reason)
+    )
+
+
+@router.post(
     "/tickets/{ticket_id}/charge", **TRANSITION, summary="Set the paid-service charge (特约服务)"
 )
 def ticket_charge(request, ticket_id: int, body: ChargeIn):
@@ -282,7 +314,7 @@ def ticket_charge(request, ticket_id: int, body: ChargeIn):
 @router.post(
     "/tickets/{ticket_id}/return-visits",
     response={201: VisitOut, **ERRORS_4XX},
-    summary="Record a return visit (回访) attempt",
+    summary="Record a return visit (回访) attempt; reopen at once when it is not solved",
 )
 def ticket_return_visit(request, ticket_id: int, body: VisitIn):
     ticket = _ticket(request, ticket_id)
@@ -293,6 +325,7 @@ def ticket_return_visit(request, ticket_id: int, body: VisitIn):
         solved=body.solved,
         rating=body.rating,
         comment=body.comment,
+        reopen=body.reopen,
     )
     return Status(201, visit)
 

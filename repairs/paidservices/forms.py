@@ -60,3 +60,13 @@ class ConfirmForm(forms.Form):
         max_length=200,
         help_text=_("e.g. by phone at 14:20, or signed on site"),
     )
+
+
+class ResolveForm(forms.Form):
+    """Resolving the order's ticket asks for the completion note, as the ticket page does."""
+
+    note = forms.CharField(
+        label=_("Completion note"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": _("What was done, e.g. replaced the valve")}),
+    )

@@ -271,11 +271,21 @@ def order_start(*, order: Order, by, note: str = "", now: dt.datetime | None = N
 
 
 @transaction.atomic
-def order_resolve(*, order: Order, by, note: str = "", now: dt.datetime | None = None) -> Order:
-    """Resolve the work; repairs' resolution bills the price at once (``bill_on_resolve``)."""
+def order_resolve(
+    *,
+    order: Order,
+    by,
+    note: str = "",
+    note_required: bool = False,
+    now: dt.datetime | None = None,
+) -> Order:
+    """Resolve the work; repairs' resolution bills the price at once (``bill_on_resolve``).
+    ``note_required``: as for ``ticket_resolve`` (the order page asks for the note)."""
     now = now or timezone.now()
     order = _lock(order)
     if order.price is None or start_refusal(order):
         raise DomainError("quote_unconfirmed", _("There is no confirmed price."), status=409)
-    repair_services.ticket_resolve(ticket=order.ticket, by=by, note=note, now=now)
+    repair_services.ticket_resolve(
+        ticket=order.ticket, by=by, note=note, note_required=note_required, now=now
+    )
     return order

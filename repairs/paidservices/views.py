@@ -19,7 +19,13 @@ from estate.pages import estate_page, forbidden, page_of
 from estate.public import public_estate, too_many
 from estate.ratelimit import over_limit
 from repairs.paidservices import selectors, services
-from repairs.paidservices.forms import ConfirmForm, OrderForm, QuoteForm, ServiceForm
+from repairs.paidservices.forms import (
+    ConfirmForm,
+    OrderForm,
+    QuoteForm,
+    ResolveForm,
+    ServiceForm,
+)
 from repairs.paidservices.models import Order
 
 FIELD = {"unit": "unit_number", "reporter_phone": "phone", "reporter_name": "name"}
@@ -133,6 +139,7 @@ def order_detail(request, order_id: int, forms=None, status=200):
             "refusal": services.start_refusal(order),
             "quote_form": forms.get("quote") or QuoteForm(),
             "confirm_form": forms.get("confirm") or ConfirmForm(),
+            "resolve_form": forms.get("resolve") or ResolveForm(),
             "error": forms.get("error"),
             "can_order": scoping.can(request.user, order.estate, "paidservices.order"),
         },
@@ -160,7 +167,12 @@ def order_action(request, order_id: int, action: str):
         elif action == "start":
             services.order_start(order=order, by=request.user)
         elif action == "resolve":
-            services.order_resolve(order=order, by=request.user)
+            form = ResolveForm(request.POST)
+            if not form.is_valid():
+                return order_detail(request, order_id, {"resolve": form}, status=400)
+            services.order_resolve(
+                order=order, by=request.user, note=form.cleaned_data["note"], note_required=True
+            )
         else:
             return forbidden(request)
     except DomainError as exc:

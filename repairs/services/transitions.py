@@ -143,13 +143,21 @@ def ticket_resume(*, ticket: Ticket, by, note: str = "", now: dt.datetime | None
 
 @transaction.atomic
 def ticket_resolve(
-    *, ticket: Ticket, by, note: str = "", photos=(), now: dt.datetime | None = None
+    *,
+    ticket: Ticket,
+    by,
+    note: str = "",
+    photos=(),
+    note_required: bool = False,
+    now: dt.datetime | None = None,
 ) -> Ticket:
     """The work is done; the resolution deadline is judged against this moment. ``photos``:
-    pictures of the finished work (optional; the ticket holds at most three photos). Higher layers act on it
-    through ``hooks.ticket_resolved`` (a paid-service order bills its price)."""
+    pictures of the finished work (optional; the ticket holds at most three photos).
+    ``note_required``: the completion note must be given (the ticket page and the API ask for
+    it; a paid-service order resolved from its own page goes without). Higher layers act on
+    it through ``hooks.ticket_resolved`` (a paid-service order bills its price)."""
     now = now or timezone.now()
-    note = clean_text(note, field="note", max_length=NOTE_MAX)
+    note = clean_text(note, field="note", max_length=NOTE_MAX, required=note_required)
     cleaned = clean_photos(photos) if photos else []
     ticket = wf.lock(ticket)
     wf.check(ticket, "resolve", by, now=now)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from estate import localtime, scoping
 from estate.errors import DomainError
 from estate.pages import estate_page
-from estate.selectors import unit_search
+from estate.selectors import in_natural_order, unit_search
 from repairs import selectors, services
 from repairs.forms import DeskForm, add_domain_error, category_choices
 from repairs.models import Priority, Ticket
@@ -115,14 +115,12 @@ def desk_search(request, estate):
     q = (request.GET.get("q") or "").strip()[:50]
     units, residents = [], []
     if q:
-        # Natural order (1-1-101 before 1-1-1001): read a bounded slice, then sort by number
-        # as a person counts.
-        units = list(
-            unit_search(user=request.user, estate=estate, q=q)
-            .prefetch_related("occupancies__resident")
-            .order_by("number")[: SEARCH_LIMIT * 6]
+        units = in_natural_order(  # 1-1-101 before 1-1-1001
+            unit_search(user=request.user, estate=estate, q=q).prefetch_related(
+                "occupancies__resident"
+            ),
+            limit=SEARCH_LIMIT,
         )
-        units = sorted(units, key=lambda u: selectors.natural_key(u.number))[:SEARCH_LIMIT]
         residents = list(resident_search(estate=estate, q=q)[:SEARCH_LIMIT])
     rows = []
     for unit in units:

@@ -59,6 +59,7 @@ def _filters(data: dict, now: dt.datetime) -> dict:
         "reported_from": data["reported_from"],
         "reported_to": to + dt.timedelta(days=1) if to else None,
         "q": data["q"] or None,
+        "visit_due": data["visit"] == "due",
         "now": now,
     }
 
@@ -114,7 +115,7 @@ def _queue_tickets(request, estate, now):
             if drill is not None:
                 base = base & drill
             status = form.cleaned_data["status"] or None
-            filtered = base.filter(status=status) if status else base
+            filtered = base.filter(status__in=selectors.statuses(status)) if status else base
     return form, base, filtered, status, heading, error
 
 
@@ -136,7 +137,14 @@ def queue(request, estate):
             "n": counts.get("all", 0),
             "url": _with(query, status=""),
             "on": not status,
-        }
+        },
+        {
+            "label": _("open (on hold included)"),
+            "n": sum(counts.get(s, 0) for s in selectors.STATUS_GROUPS["open"]),
+            "url": _with(query, status="open"),
+            "on": status == "open",
+            "status": "open",
+        },
     ] + [
         {
             "label": label,

@@ -71,7 +71,9 @@ def _visit(ticket, by, d):
 
 
 def _resolve(ticket, by, d):
-    return services.ticket_resolve(ticket=ticket, by=by, note=d["note"], photos=d["photos"])
+    return services.ticket_resolve(
+        ticket=ticket, by=by, note=d["note"], photos=d["photos"], note_required=True
+    )
 
 
 ACTIONS: dict[str, Action] = {

@@ -60,11 +60,14 @@ def test_dashboard_shows_percentages_changes_with_counts_and_links(client, board
     # vs October (30/40 = 75%): +17.50 points, with October's counts; vs 2025-11 (45/50 = 90%).
     assert "+17.50" in row and "30/40" in row
     assert "+2.50" in row and "45/50" in row
-    # The counts link to exactly the metric's drill-down (the same link as the rates page).
+    # The counts link to exactly the records the stored figure counted: its snapshot, the
+    # same link as the rates page.
     metric = kpi.get("repairs.timely_rate")
     period = kpi.Period.month(board_data.tz, "2026-11")
+    stored = KpiSnapshot.objects.get(estate=board_data, period="2026-11", key=metric.key)
     for part, count in (("numerator", "37"), ("denominator", "40")):
-        link = metric.link(board_data, period, part).replace("&", "&amp;")
+        link = kpi.drill_link(metric, board_data, period, part, stored.pk).replace("&", "&amp;")
+        assert f"snapshot={stored.pk}" in link
         assert f'<a href="{link}">{count}</a>' in row
     # The 12-month line is an inline SVG with a point per month that has a rate.
     assert row.count("<circle") == 2 and "<polyline" in row
@@ -142,12 +145,13 @@ def test_dashboard_runs_a_fixed_number_of_queries(
     client.get("/dashboard/", {"estate": "HY01"})  # warm the session
     # 1 session, 2 user, 3-4 the user's and groups' permissions (company admin?),
     # 5 memberships (roles), 6 the estate by code,
-    # 7 the 13 months' snapshots (every metric at once), 8 the targets (estate and defaults),
-    # panels: 9 tickets by status, age, overdue and awaiting a visit, 10 arrears ageing,
-    # 11 renovating units with open violations, 12 open/overdue violations, 13 next events,
-    # base page: 14 the estate chosen in the switcher, 15 unread notifications,
-    # 16 the switcher's estates.
-    with django_assert_num_queries(16):
+    # kpi_table: 7 the 13 months' snapshots (every metric at once), 8 those months' states;
+    # 9 the targets (estate and defaults), 10 the month's state (frozen? recomputing?),
+    # panels: 11 tickets by status, age, overdue and awaiting a visit, 12 arrears ageing,
+    # 13 renovating units with open violations, 14 open/overdue violations, 15 next events,
+    # base page: 16 the estate chosen in the switcher, 17 unread notifications,
+    # 18 the switcher's estates.
+    with django_assert_num_queries(18):
         response = client.get("/dashboard/", {"estate": "HY01", "period": "2026-11"})
     assert response.status_code == 200
 
@@ -276,3 +280,207 @@ def test_dashboard_of_another_estate_is_404(client, estate_a, estate_b):
     assert client.get("/dashboard/", {"estate": "HY02"}).status_code == 404
     assert client.get("/dashboard/targets/", {"estate": "HY02"}).status_code == 404
     assert client.get("/dashboard/bulletins/", {"estate": "HY02"}).status_code == 404
+
+
+# Frozen months -----------------------------------------------------------------------------------
+
+
+def _october_frozen(estate):
+    """Two October tickets, the month frozen on NOW (2026-11-20): (category, first ticket)."""
+    from estate.services import kpi_month_freeze
+    from tests.repairs.factories import at, make_category, make_ticket
+
+    category = make_category(estate, "repair")
+    first = make_ticket(estate, category=category, now=at("2026-10-05 09:00"))
+    make_ticket(estate, category=category, now=at("2026-10-06 09:00"))
+    kpi_month_freeze(estate=estate, period=kpi.Period.month(estate.tz, "2026-10", now=NOW))
+    return category, first
+
+
+def _late_changes(estate, category, first, late: int = 1):
+    """``late`` back-dated October tickets arrive and October's first ticket is resolved:
+    ``late + 1`` records a frozen October would now count differently."""
+    from repairs import services
+    from tests.repairs.factories import at, make_ticket
+
+    desk = make_staff(estate, "front_desk")
+    for _ in range(late):
+        make_ticket(estate, category=category, now=at("2026-10-20 10:00"))
+    services.ticket_accept(ticket=first, by=desk)
+    services.ticket_resolve(ticket=first, by=desk, note="修好了")
+
+
+def test_dashboard_marks_a_frozen_month_and_counts_the_records_changed_since(
+    client, estate_a, time_machine
+):
+    time_machine.move_to(NOW)
+    category, first = _october_frozen(estate_a)
+    client.force_login(make_staff(estate_a, "manager"))
+    query = {"estate": "HY01", "period": "2026-10"}
+    html = client.get("/dashboard/", query).content.decode()
+    assert 'data-testid="frozen"' in html
+    assert 'data-testid="changed-since" data-changed="0"' in html
+
+    _late_changes(estate_a, category, first)
+    response = client.get("/dashboard/", query)
+    html = response.content.decode()
+    # Marked as the rates page marks it, with the number of records (not of rates) changed.
+    assert 'data-testid="frozen"' in html and "已冻结" in html
+    assert 'data-testid="changed-since" data-changed="2"' in html and "2 条记录" in html
+    rates = client.get("/kpis/", query)
+    assert rates.context["changed_records"] == 2
+    assert 'data-testid="changed-since" data-changed="2"' in rates.content.decode()
+    # The frozen figure stays as it was: the two tickets of October.
+    rows = {r.key: r for r in response.context["board"].rows}
+    assert rows["repairs.response_timely_rate"].current.ratio.denominator == 2
+    # An open month is not marked frozen and says nothing changed.
+    html = client.get("/dashboard/", {"estate": "HY01", "period": "2026-11"}).content.decode()
+    assert 'data-testid="frozen"' not in html and "changed-since" not in html
+
+
+def test_unfreezing_recomputes_and_the_dashboard_shows_the_new_figure(
+    client, estate_a, time_machine
+):
+    time_machine.move_to(NOW)
+    category, first = _october_frozen(estate_a)
+    _late_changes(estate_a, category, first)
+    client.force_login(make_staff(estate_a, "manager"))
+    response = client.post(
+        "/kpis/unfreeze/", {"estate": "HY01", "period": "2026-10", "reason": "补录10月工单"}
+    )
+    assert response.status_code == 302
+    response = client.get("/dashboard/", {"estate": "HY01", "period": "2026-10"})
+    html = response.content.decode()
+    assert 'data-testid="reopened"' in html and "changed-since" not in html
+    rows = {r.key: r for r in response.context["board"].rows}
+    assert rows["repairs.response_timely_rate"].current.ratio.denominator == 3
+
+
+def test_a_frozen_months_dashboard_runs_the_same_queries_whatever_changed(
+    client, estate_a, time_machine
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.repairs.factories import at, make_ticket
+
+    time_machine.move_to(NOW)
+    category, _first = _october_frozen(estate_a)
+    client.force_login(make_staff(estate_a, "manager"))
+    query = {"estate": "HY01", "period": "2026-10"}
+    client.get("/dashboard/", query)  # warm the session
+    counts = []
+    for late in (1, 4):
+        for _ in range(late):
+            make_ticket(estate_a, category=category, now=at("2026-10-20 10:00"))
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/dashboard/", query)
+        counts.append(len(queries))
+    assert response.context["changed_records"] == 5
+    # The month's row, then two counts per cohort of stored records, on top of the open
+    # month's queries: the same number with one late record or five.
+    assert counts[0] == counts[1]
+
+
+# The tickets panel: each number lands on exactly its tickets --------------------------------------
+
+
+def test_every_ticket_panel_line_lands_on_exactly_the_tickets_it_counts(
+    client, estate_a, time_machine
+):
+    """Closed and cancelled tickets of the same age stay out of the "open, n days old" lines;
+    "return visits to make" counts the resolved tickets whose resident was not reached since
+    the resolution, and its link lists those."""
+    from django.urls import reverse
+
+    from repairs import services
+    from tests.repairs.factories import make_category, make_ticket
+
+    time_machine.move_to(NOW)
+    category = make_category(estate_a, "repair")
+    desk = make_staff(estate_a, "front_desk")
+    tech = make_staff(estate_a, "technician")
+
+    def logged(days: int, *steps: str):
+        ticket = make_ticket(
+            estate_a, category=category, now=NOW - dt.timedelta(days=days, hours=1)
+        )
+        for step in steps:
+            if step == "accept":
+                services.ticket_accept(ticket=ticket, by=desk)
+            elif step == "hold":
+                services.ticket_hold(ticket=ticket, by=desk, reason="业主不在")
+            elif step == "dispatch":
+                services.ticket_dispatch(ticket=ticket, by=desk, assignee=tech)
+            elif step == "resolve":
+                services.ticket_resolve(ticket=ticket, by=desk, note="修好了")
+            elif step == "close":
+                services.ticket_close(ticket=ticket, by=desk, outcome="solved")
+            elif step == "cancel":
+                services.ticket_cancel(ticket=ticket, by=desk, reason="duplicate")
+            elif step == "unreached":
+                services.return_visit_record(ticket=ticket, by=desk, reached=False)
+            elif step == "visited":
+                services.return_visit_record(
+                    ticket=ticket, by=desk, reached=True, solved=True, rating=5
+                )
+            elif step == "rated":
+                services.ticket_rate_by_resident(ticket=ticket, rating=4)
+        return ticket
+
+    logged(0)  # open, reported today
+    logged(2, "accept")  # open, 1-2 days old
+    logged(4, "accept", "hold")  # open (on hold), 3-6 days old
+    logged(10, "dispatch")  # open, a week old, overdue
+    logged(2, "accept", "resolve", "close")  # closed: in no "open" line, no visit to make
+    logged(4, "cancel")  # cancelled: in no line
+    due = {logged(10, "accept", "resolve"), logged(10, "accept", "resolve", "unreached")}
+    logged(10, "accept", "resolve", "visited")  # reached: no visit to make
+    logged(10, "accept", "resolve", "rated")  # the resident's own rating counts as reached
+
+    client.force_login(make_staff(estate_a, "manager"))
+    response = client.get("/dashboard/", {"estate": "HY01"})
+    queue = reverse("repairs:queue")
+    panel = next(p for p in response.context["panels"] if p.url and p.url.startswith(queue))
+    for line in panel.lines:
+        listing = client.get(line.url)
+        assert listing.status_code == 200, line.url
+        listed = listing.context["page"].paginator.count
+        assert listed == line.value, (str(line.label), line.url, listed, line.value)
+    ages = [line.value for line in panel.lines if "status=open" in line.url]
+    assert ages == [1, 1, 1, 1]
+    visits = next(line for line in panel.lines if "visit=due" in line.url)
+    assert visits.value == 2
+    listing = client.get(visits.url).content.decode()
+    assert all(t.number in listing for t in due)
+
+
+def test_every_renovation_panel_line_lands_on_exactly_what_it_counts(client, estate_a):
+    """An approved application waiting to start is on the board but not "renovating"; only a
+    renovating unit with an open violation is in the second line."""
+    from django.urls import reverse
+
+    from renovation import services as renovation_services
+    from tests.renovation.factories import make_application, make_renovating, make_violation, now
+
+    desk = make_staff(estate_a, "front_desk")
+    make_renovating(estate_a, by=desk)
+    noisy = make_renovating(estate_a, by=desk)
+    make_violation(noisy, found_at=now())
+    renovation_services.application_transition(
+        application=make_application(estate_a, by=desk), action="approve", by=desk
+    )
+    client.force_login(make_staff(estate_a, "manager"))
+    response = client.get("/dashboard/", {"estate": "HY01"})
+    board = reverse("renovation:board")
+    panel = next(p for p in response.context["panels"] if p.url and p.url.startswith(board))
+    values = []
+    for line in panel.lines:
+        listing = client.get(line.url)
+        assert listing.status_code == 200, line.url
+        ctx = listing.context
+        on_board = line.url.split("?")[0] == board
+        listed = len(ctx["rows"]) if on_board else ctx["page"].count
+        assert listed == line.value, (str(line.label), line.url, listed, line.value)
+        values.append(line.value)
+    assert values[:3] == [2, 1, 1]

@@ -59,19 +59,31 @@ def _listed(client, url: str) -> tuple[int, Decimal | None]:
 
 
 def _rows(client, estate, period: str):
+    """(metric, ratio, numerator link, denominator link) of every rate on the rates page."""
     response = client.get(reverse("kpi_table"), {"estate": estate.code, "period": period})
     assert response.status_code == 200
-    return response.context["rows"]
+    return [
+        (r["metric"], r["ratio"], r["num_link"], r["den_link"]) for r in response.context["rows"]
+    ]
 
 
-def _assert_figures_equal_drilldowns(client, estate, period: str) -> int:
-    """Every linked figure equals its list; returns how many figures were non-zero."""
+def _dashboard_rows(client, estate, period: str):
+    """The same four of every rate on the manager's dashboard."""
+    response = client.get(reverse("dashboard:dashboard"), {"estate": estate.code, "period": period})
+    assert response.status_code == 200
+    return [
+        (r.metric, r.current.ratio, r.num_link, r.den_link) for r in response.context["board"].rows
+    ]
+
+
+def _assert_figures_equal_drilldowns(client, estate, period: str, rows=_rows) -> int:
+    """Every linked figure (of the rates page, or of the dashboard with ``rows``) equals its
+    list; returns how many figures were non-zero."""
     nonzero = 0
-    for row in _rows(client, estate, period):
-        metric, ratio = row["metric"], row["ratio"]
+    for metric, ratio, num_link, den_link in rows(client, estate, period):
         for part, figure, link in (
-            ("numerator", ratio.numerator, row["num_link"]),
-            ("denominator", ratio.denominator, row["den_link"]),
+            ("numerator", ratio.numerator, num_link),
+            ("denominator", ratio.denominator, den_link),
         ):
             assert link, f"{metric.key} {part} has no drill-down"
             assert "snapshot=" in link, f"{metric.key}: the figure is stored, the link names it"
@@ -96,6 +108,11 @@ def test_every_figure_equals_its_drilldown_list(admin_client, seeded):
         for estate in seeded:
             for period in MONTHS:
                 nonzero += _assert_figures_equal_drilldowns(admin_client, estate, period)
+        # The dashboard's counts link to the same records.
+        dashboard = _assert_figures_equal_drilldowns(
+            admin_client, seeded[0], "2026-10", _dashboard_rows
+        )
+        assert dashboard > 10
     # The seeded data set gives real figures in every module, not zeros everywhere.
     assert nonzero > 60
     keys = {s.key for s in KpiSnapshot.objects.filter(numerator__gt=0)}
@@ -122,6 +139,7 @@ def test_figures_equal_drilldowns_a_week_later_without_recomputing(admin_client,
         ).update(amount_paid=0, fully_paid_at=None)
         for period in MONTHS:
             _assert_figures_equal_drilldowns(admin_client, estate, period)
+        _assert_figures_equal_drilldowns(admin_client, estate, "2026-10", _dashboard_rows)
         live = kpi.compute_all(estate=estate, period=october)
     stored = {s.key: s for s in KpiSnapshot.objects.filter(estate=estate, period="2026-10")}
     drifted = [
@@ -162,11 +180,16 @@ def test_frozen_month_keeps_figure_and_drilldown_after_backdated_records(admin_c
         }
         assert after == frozen  # late data does not move a frozen month
         _assert_figures_equal_drilldowns(admin_client, estate, "2026-10")
-        page = admin_client.get(reverse("kpi_table"), {"estate": estate.code, "period": "2026-10"})
-        assert page.context["status"].frozen
-        assert page.context["changed_count"] >= 1  # the late ticket changed repairs' rates
-        text = page.content.decode()
-        assert 'data-testid="frozen"' in text and 'data-testid="changed-since"' in text
+        _assert_figures_equal_drilldowns(admin_client, estate, "2026-10", _dashboard_rows)
+        # Both pages say the month is frozen and how many records changed since: one, the
+        # late ticket (nothing else moved: the clock stands where it was frozen).
+        for name in ("kpi_table", "dashboard:dashboard"):
+            page = admin_client.get(reverse(name), {"estate": estate.code, "period": "2026-10"})
+            assert page.context["status"].frozen
+            assert page.context["changed_records"] == 1, name
+            text = page.content.decode()
+            assert 'data-testid="frozen"' in text
+            assert 'data-testid="changed-since" data-changed="1"' in text
 
         # Recompute is refused while frozen; a manager unfreezes with a reason.
         manager = make_staff(estate, "manager", "kpi-mgr")

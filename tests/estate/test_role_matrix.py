@@ -160,7 +160,10 @@ def test_a_technician_sees_and_changes_only_the_tickets_dispatched_to_them(db, c
 
     # Their own ticket they work as before; the front desk still sees and reassigns all.
     assert (
-        client.post(f"/api/v1/tickets/{mine.pk}/resolve", {}, "application/json").status_code == 200
+        client.post(
+            f"/api/v1/tickets/{mine.pk}/resolve", {"note": "done"}, "application/json"
+        ).status_code
+        == 200
     )
     assert Ticket.objects.get(pk=mine.pk).status == "resolved"
     client.force_login(desk)

@@ -58,6 +58,21 @@ def test_search_as_you_type_lists_matching_units_with_what_they_owe(client, esta
     assert "250.00" in html
 
 
+def test_search_results_come_in_natural_order_like_the_front_desks(client, estate_a, cashier):
+    """2-1-102 before 2-1-1001, and with more matches than a page shows, the first ones as a
+    person counts (not the first ones as text sorts: 2-1-1001 ... 2-1-1020)."""
+    for room in [*range(1001, 1021), 102, 101, 105, 103, 104]:
+        make_unit(estate_a, f"2-1-{room}")
+
+    response = client.get(
+        reverse("fees:cashier"), {"estate": "HY01", "q": "2-1-10"}, HTTP_HX_REQUEST="true"
+    )
+
+    found = re.findall(r"<strong>(2-1-\d+)</strong>", response.content.decode())
+    expected = [f"2-1-{room}" for room in [101, 102, 103, 104, 105, *range(1001, 1016)]]
+    assert found == expected
+
+
 def test_enter_on_an_exact_unit_number_opens_the_unit(client, estate_a, cashier):
     unit = make_unit(estate_a, "3-2-150")
     make_unit(estate_a, "3-2-1501")

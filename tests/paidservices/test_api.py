@@ -89,7 +89,7 @@ def test_an_order_resolved_through_the_tickets_api_is_billed_once(client, desk):
     assert r.status_code == 403
     client.force_login(user)
     post(client, f"/api/v1/tickets/{ticket.pk}/reopen", {"reason": "又堵了"})
-    post(client, f"/api/v1/tickets/{ticket.pk}/resolve", {"note": ""})
+    post(client, f"/api/v1/tickets/{ticket.pk}/resolve", {"note": "又通了"})
     assert Ticket.objects.get(pk=ticket.pk).status == "resolved" and Bill.objects.count() == 1
 
 

@@ -2,6 +2,7 @@
 with its price; a quoted one cannot start before the resident confirms the quote; the
 catalogue takes company defaults unless the estate overrides them."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -132,7 +133,13 @@ def test_staff_pages(client, db):
     client.post(f"/paid-services/orders/{order.pk}/quote", {"amount": "200"})
     client.post(f"/paid-services/orders/{order.pk}/confirm", {"how": "现场签字"})
     assert client.post(f"/paid-services/orders/{order.pk}/start").status_code == 302
-    assert client.post(f"/paid-services/orders/{order.pk}/resolve").status_code == 302
+    # Resolving asks for the completion note here as on the ticket page (beside the field).
+    refused = client.post(f"/paid-services/orders/{order.pk}/resolve", {"note": " "})
+    assert refused.status_code == 400 and not Bill.objects.exists()
+    assert re.search(r'class="field has-error" id="field-note"', refused.content.decode())
+    resolved = client.post(f"/paid-services/orders/{order.pk}/resolve", {"note": "换好了"})
+    assert resolved.status_code == 302
+    assert Ticket.objects.get(pk=order.ticket_id).history.get(kind="resolved").note == "换好了"
     assert Bill.objects.get().amount_due == Decimal("200.00")
     assert client.get("/paid-services/catalogue/?estate=PS05").status_code == 200
     r = client.post("/paid-services/catalogue/?estate=PS05", {"code": "x", "name": "x"})
@@ -206,7 +213,9 @@ def test_resolved_through_the_api_bills_the_price_once(client, db):
     _estate, _unit, order, desk, tech = _ordered_on_the_public_page(client, "PS12")
     client.force_login(tech)
     r = client.post(
-        f"/api/v1/tickets/{order.ticket_id}/resolve", {"note": ""}, content_type="application/json"
+        f"/api/v1/tickets/{order.ticket_id}/resolve",
+        {"note": "通了"},
+        content_type="application/json",
     )
     assert r.status_code == 200, r.content
     assert r.json()["service_charge"] == "80.00"
@@ -214,7 +223,9 @@ def test_resolved_through_the_api_bills_the_price_once(client, db):
     ticket = Ticket.objects.get(pk=order.ticket_id)
     repair_services.ticket_reopen(ticket=ticket, by=desk, reason="又堵了")
     r = client.post(
-        f"/api/v1/tickets/{order.ticket_id}/resolve", {"note": ""}, content_type="application/json"
+        f"/api/v1/tickets/{order.ticket_id}/resolve",
+        {"note": "通了"},
+        content_type="application/json",
     )
     assert r.status_code == 200 and Bill.objects.count() == 1
 

@@ -9,6 +9,28 @@ def _ticket(estate):
     return {"ticket_id": make_ticket(estate).pk}
 
 
+def _cancelled(estate):
+    """A ticket only a restore applies to (so a 404 is the scoping, not the status)."""
+    from repairs import services
+    from tests.factories import make_staff
+
+    ticket = make_ticket(estate)
+    services.ticket_cancel(ticket=ticket, by=make_staff(estate, "front_desk"), reason="invalid")
+    return {"ticket_id": ticket.pk}
+
+
+def _resolved(estate):
+    """A resolved ticket: a visit that reopens it would be allowed in its own estate."""
+    from repairs import services
+    from tests.factories import make_staff
+
+    desk = make_staff(estate, "front_desk")
+    ticket = make_ticket(estate)
+    services.ticket_accept(ticket=ticket, by=desk)
+    services.ticket_resolve(ticket=ticket, by=desk, note="修好了")
+    return {"ticket_id": ticket.pk}
+
+
 def _template(estate):
     t = ReplyTemplate.objects.create(estate=estate, situation="greeting", title="问候", text="您好")
     return {"template_id": t.pk}
@@ -18,15 +40,23 @@ register("api:ticket_detail", _ticket)
 register("api:ticket_reporter_phone", _ticket)
 register("api:ticket_history", _ticket)
 register("api:ticket_photo_add", _ticket, methods=("POST",))
-for _action in ("accept", "start", "resume", "resolve"):
+for _action in ("accept", "start", "resume"):
     register(f"api:ticket_{_action}", _ticket, methods=("POST",), data={"note": ""})
+register("api:ticket_resolve", _ticket, methods=("POST",), data={"note": "修好了"})
 register("api:ticket_dispatch", _ticket, methods=("POST",), data={"department": 1})
 register("api:ticket_hold", _ticket, methods=("POST",), data={"reason": "x"})
 register("api:ticket_reopen", _ticket, methods=("POST",), data={"reason": "x"})
+register("api:ticket_restore", _cancelled, methods=("POST",), data={"reason": "x"})
 register("api:ticket_close", _ticket, methods=("POST",), data={"outcome": "solved"})
 register("api:ticket_cancel", _ticket, methods=("POST",), data={"reason": "duplicate"})
 register("api:ticket_charge", _ticket, methods=("POST",), data={"amount": "10.00"})
-register("api:ticket_return_visit", _ticket, methods=("POST",), data={"reached": True})
+# A resolved ticket and a visit that reopens it: what its own estate's staff could do.
+register(
+    "api:ticket_return_visit",
+    _resolved,
+    methods=("POST",),
+    data={"reached": True, "solved": False, "reopen": True},
+)
 register(
     "api:category_update",
     lambda e: {"category_id": make_category(e).pk},

@@ -110,7 +110,7 @@ def test_transitions_over_the_api(client, estate_a, desk):
     assert _post(client, f"{base}/start", {}).json()["status"] == "in_progress"
     assert _post(client, f"{base}/charge", {"amount": "80.5"}).json()["service_charge"] == "80.50"
     assert _post(client, f"{base}/charge", {"amount": "1.234"}).json()["field"] == "amount"
-    assert _post(client, f"{base}/resolve", {}).json()["status"] == "resolved"
+    assert _post(client, f"{base}/resolve", {"note": "换了阀门"}).json()["status"] == "resolved"
     r = _post(client, f"{base}/return-visits", {"reached": True, "solved": True, "rating": 5})
     assert r.status_code == 201 and r.json()["rating"] == 5
     r = _post(client, f"{base}/reopen", {"reason": "又坏了"})
