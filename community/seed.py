@@ -19,7 +19,7 @@ from community.models import (
 from community.services.surveys import DEFAULT_QUESTIONS, call_samples_draw
 from estate.kpi import Period
 from estate.models import Unit
-from estate.seeding import SeedContext, register
+from estate.seeding import SeedContext, bulk_insert, register
 
 _NOTICES = [
     ("停水通知", "因市政管网维修，本周六 9:00-15:00 小区停水，请提前储水。", "outage"),
@@ -196,9 +196,10 @@ def _surveys(ctx: SeedContext, estate, units: list[Unit]) -> None:
             )
             for unit in chosen
         ]
-        SurveyResponse.objects.bulk_create(responses, batch_size=2000)
+        bulk_insert(SurveyResponse, responses)
         responses = list(survey.responses.order_by("id"))
-        SurveyAnswer.objects.bulk_create(
+        bulk_insert(
+            SurveyAnswer,
             [
                 SurveyAnswer(
                     response=r,
@@ -213,7 +214,6 @@ def _surveys(ctx: SeedContext, estate, units: list[Unit]) -> None:
                 for r in responses
                 for q in questions
             ],
-            batch_size=5000,
         )
 
 
@@ -232,7 +232,7 @@ def seed_community(ctx: SeedContext) -> None:
             for s in rows:
                 s.event = event
             signups += rows
-        SignUp.objects.bulk_create(signups, batch_size=5000)
+        bulk_insert(SignUp, signups)
         _surveys(ctx, estate, units)
         period = Period.containing(estate.tz, ctx.now, now=ctx.now)
         call = call_samples_draw(estate=estate, period_label=period.label, now=ctx.now)

@@ -14,7 +14,7 @@ from collections import Counter
 from estate import privacy
 from estate.kpi import Period
 from estate.models import Sequence, Unit
-from estate.seeding import SeedContext, register
+from estate.seeding import SeedContext, bulk_insert, register
 from repairs import calendar, configuration
 from repairs.models import (
     CalendarDay,
@@ -34,6 +34,8 @@ E = TicketEvent.EventKind
 MIN = dt.timedelta(minutes=1)
 HOUR = dt.timedelta(hours=1)
 TICKETS_PER_UNIT_MONTH = 0.55
+# At company scale (QUALITY.md): 1,000,000 tickets a year over 100 estates.
+SCALE_TICKETS_PER_ESTATE_MONTH = 1_000_000 / 100 / 12
 
 _TEXT = {
     "repair": [
@@ -221,7 +223,7 @@ class _Builder:
             step(E.CLOSED, S.CLOSED, closed, desk, t.get_outcome_display())
 
     def save(self) -> int:
-        Ticket.objects.bulk_create(self.tickets, batch_size=2000)
+        bulk_insert(Ticket, self.tickets, batch_size=2000)
         overdue = set(
             Ticket.objects.filter(overdue_q(self.ctx.now), estate=self.estate).values_list(
                 "id", flat=True
@@ -234,8 +236,8 @@ class _Builder:
                 row.ticket_id, row.estate_id = t.pk, t.estate_id
             events += its_events
             visits_ += its_visits
-        TicketEvent.objects.bulk_create(events, batch_size=5000)
-        ReturnVisit.objects.bulk_create(visits_, batch_size=5000)
+        bulk_insert(TicketEvent, events)
+        bulk_insert(ReturnVisit, visits_)
         Sequence.objects.bulk_create(
             [
                 Sequence(estate=self.estate, name=f"repairs:{NUMBER_PREFIX[k]}-{m}", value=n)
@@ -273,9 +275,12 @@ def seed_tickets(ctx: SeedContext) -> None:
             configuration.calendar_year_import(estate=estate, year=year)
         builder = _Builder(ctx, estate, _calendar(estate), ctx.data["staff"][estate.pk], phones)
         per_month = max(10, round(len(builder.units) * TICKETS_PER_UNIT_MONTH * ctx.scale))
+        seeded = sum((min(p.end, ctx.now) - p.start).total_seconds() for p in periods)
         for period in periods:
             span = (min(period.end, ctx.now) - period.start).total_seconds()
             n = round(per_month * span / (period.end - period.start).total_seconds())
+            if ctx.company_scale:  # the year's tickets over the time seeded, however it ends
+                n = round(SCALE_TICKETS_PER_ESTATE_MONTH * ctx.months * span / seeded)
             moments = []
             for _ in range(n):
                 moment = period.start + dt.timedelta(seconds=rng.uniform(0, span))
