@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.conf import settings
+from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 from django.utils.module_loading import autodiscover_modules
@@ -187,9 +188,10 @@ def test_each_periodic_task_run_twice_leaves_what_one_run_left(task_class):
     with time_machine.travel(RUN_AT, tick=False):
         before = _state()
         task_class().execute()
-        once = _state()
+        once, mails = _state(), len(mail.outbox)
         task_class().execute()
         twice = _state()
     changed = sorted(label for label in once if once[label] != before[label])
     differs = sorted(label for label in twice if twice[label] != once[label])
     assert differs == [], f"a second run changed {differs} (the first changed {changed})"
+    assert len(mail.outbox) == mails, "a second run sent the e-mails again"
