@@ -9,7 +9,7 @@ REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
 XDIST ?= -n 2
 
-.PHONY: install run test test-pg lint format bench fuzz messages clean
+.PHONY: install run test test-pg lint format bench bench-scale bench-tools backup-check fuzz messages clean
 
 # The development machine's local settings (gitignored), read by estate/settings.py so that
 # `.venv/bin/python manage.py …` runs as the README writes it. Never on a server.
@@ -50,8 +50,53 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(STAMP)
-	@for f in bench/*.py; do echo "== $$f"; DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(BIN)/python $$f || exit 1; done
+# Benchmarks (QUALITY.md). Each builds its own PostgreSQL database on the local server.
+# `make bench`: every bench/*.py on small data (`--small`), a few minutes, a smoke run.
+# `make bench-scale`: the scale data set and every figure of QUALITY.md (a quiet machine).
+BENCH_LOG := var/bench
+BENCH_SEED_URL ?= postgres://postgres@127.0.0.1:5432/ed_bench_seed
+
+# hey or wrk (compiled HTTP clients) drive bench/api_load.py; installed from Debian as root.
+bench-tools:
+	@if command -v hey >/dev/null || command -v wrk >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get install -y -q hey wrk >/dev/null 2>&1 || \
+	  { apt-get update -q >/dev/null && apt-get install -y -q hey wrk >/dev/null; }; \
+	else echo "hey/wrk missing (as root: apt-get install -y hey wrk); api_load.py uses its own client"; fi
+
+bench: $(STAMP) bench-tools
+	@failed=""; skipped=""; \
+	for f in bench/*.py; do \
+	  if ! grep -q -- '--small' $$f; then skipped="$$skipped $$f"; echo "== $$f: no --small, skipped"; continue; fi; \
+	  echo "== $$f --small"; $(BIN)/python $$f --small || failed="$$failed $$f"; \
+	done; \
+	if [ -n "$$skipped" ]; then echo "without --small (not run):$$skipped"; fi; \
+	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi
+
+# The scale data first (kept for the plans), then every bench at full size; at the end every
+# `name: value` figure again, with the load average each bench printed beside its own.
+bench-scale: $(STAMP) bench-tools
+	@mkdir -p $(BENCH_LOG); failed=""; \
+	run() { name=$$(basename $$1 .py); echo "== $$*"; \
+	  { $(BIN)/python "$$@"; echo $$? >$(BENCH_LOG)/$$name.rc; } 2>&1 | tee $(BENCH_LOG)/$$name.log; \
+	  [ "$$(cat $(BENCH_LOG)/$$name.rc)" = 0 ] || failed="$$failed $$1"; }; \
+	run bench/seed_scale.py; \
+	run bench/plans.py --database $(BENCH_SEED_URL); \
+	for f in bench/*.py; do \
+	  case $$f in bench/seed_scale.py|bench/plans.py) continue;; esac; run $$f; \
+	done; \
+	echo ""; echo "== every figure (also in $(BENCH_LOG)/)"; \
+	for log in $(BENCH_LOG)/*.log; do grep -E '^[a-z0-9_]+: ' $$log; done; \
+	if [ -n "$$failed" ]; then echo "MISSED or FAILED:$$failed"; exit 1; fi
+
+# pg_dump / pg_restore of a small seeded database into a new one, every table's rows compared.
+PG_SERVER ?= postgres://postgres@127.0.0.1:5432
+BACKUP_CHECK_URL := $(PG_SERVER)/ed_backup_check
+backup-check: $(STAMP)
+	@psql "$(PG_SERVER)/postgres" -XAq -c 'DROP DATABASE IF EXISTS ed_backup_check WITH (FORCE)' -c 'CREATE DATABASE ed_backup_check'
+	@DATABASE_URL=$(BACKUP_CHECK_URL) DEBUG=1 $(BIN)/python manage.py migrate --noinput -v 0
+	@DATABASE_URL=$(BACKUP_CHECK_URL) DEBUG=1 $(BIN)/python manage.py seed_demo --estates 2 --months 2 --units-per-estate 40 --seed 1 >/dev/null
+	ops/backup_restore_check.sh $(BACKUP_CHECK_URL)
 
 messages: $(STAMP)
 	@for d in estate residents repairs fees renovation community; do \

@@ -10,6 +10,7 @@ for one unit in five. Then it times
 
 Prints one `name: value unit` line per figure and exits 1 when a target is missed.
 Usage: .venv/bin/python bench/billing.py [--estates 100] [--units 1500] [--receipts 1000]
+       .venv/bin/python bench/billing.py --small    # a smoke run
 """
 
 import argparse
@@ -183,7 +184,12 @@ def main() -> int:
     parser.add_argument("--estates", type=int, default=100)
     parser.add_argument("--units", type=int, default=1500, help="units per estate")
     parser.add_argument("--receipts", type=int, default=1000)
+    parser.add_argument(
+        "--small", action="store_true", help="3 estates of 100 units, 20 receipts: a smoke run"
+    )
     args = parser.parse_args()
+    if args.small:
+        args.estates, args.units, args.receipts = 3, 100, 20
 
     recreate_database()
     setup_django()

@@ -13,6 +13,7 @@ Exits non-zero when the ratio misses its target, when the naive and the database
 differ, or when the list's query count depends on the table size.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ed_bench_tickets .venv/bin/python bench/tickets.py
+    .venv/bin/python bench/tickets.py --small    # 2,000 tickets over 5 estates: a smoke run
 
 The database named in DATABASE_URL (default ``ed_bench_tickets``) is dropped and rebuilt.
 """
@@ -34,8 +35,10 @@ os.environ["AXES_ENABLED"] = "0"
 os.environ["ALLOWED_HOSTS"] = "testserver"
 os.environ.pop("REDIS_URL", None)
 
-TICKETS = int(os.environ.get("BENCH_TICKETS", "1000000"))
-ESTATES = 100
+# --small: 2,000 tickets over 5 estates, a smoke run (the ratio is printed, not judged).
+SMALL = "--small" in sys.argv
+TICKETS = int(os.environ.get("BENCH_TICKETS", "2000" if SMALL else "1000000"))
+ESTATES = 5 if SMALL else 100
 MONTHS = 12
 NAIVE_SAMPLE = 12  # estate-months timed with the naive loop
 SPEEDUP_TARGET = 50
@@ -323,7 +326,9 @@ def main() -> int:
     if mismatches:
         print(f"FAILED: naive and database results differ: {mismatches[:5]}", file=sys.stderr)
         failed = True
-    if ratio < SPEEDUP_TARGET:
+    if SMALL:
+        print("tickets_note: small data; the speedup target is judged on 1,000,000 tickets only")
+    elif ratio < SPEEDUP_TARGET:
         print(f"FAILED: speedup {ratio:.1f}x < {SPEEDUP_TARGET}x", file=sys.stderr)
         failed = True
     if q_small != q_big:

@@ -19,7 +19,7 @@ from community.models import (
 from community.services.surveys import DEFAULT_QUESTIONS, call_samples_draw
 from estate.kpi import Period
 from estate.models import Unit
-from estate.seeding import SeedContext, register
+from estate.seeding import SeedContext, bulk_insert, new, register
 
 _NOTICES = [
     ("停水通知", "因市政管网维修，本周六 9:00-15:00 小区停水，请提前储水。", "outage"),
@@ -188,7 +188,8 @@ def _surveys(ctx: SeedContext, estate, units: list[Unit]) -> None:
         # A quarter's mood: some quarters are better than others.
         mood = rng.choice([[1, 1, 3, 8, 7], [2, 3, 5, 6, 4], [1, 2, 4, 7, 6]])
         responses = [
-            SurveyResponse(
+            new(
+                SurveyResponse,
                 survey=survey,
                 unit=unit,
                 channel=rng.choice(["web", "web", "paper", "phone"]),
@@ -196,11 +197,13 @@ def _surveys(ctx: SeedContext, estate, units: list[Unit]) -> None:
             )
             for unit in chosen
         ]
-        SurveyResponse.objects.bulk_create(responses, batch_size=2000)
+        bulk_insert(SurveyResponse, responses)
         responses = list(survey.responses.order_by("id"))
-        SurveyAnswer.objects.bulk_create(
+        bulk_insert(
+            SurveyAnswer,
             [
-                SurveyAnswer(
+                new(
+                    SurveyAnswer,
                     response=r,
                     survey=survey,
                     estate=estate,
@@ -213,7 +216,6 @@ def _surveys(ctx: SeedContext, estate, units: list[Unit]) -> None:
                 for r in responses
                 for q in questions
             ],
-            batch_size=5000,
         )
 
 
@@ -232,7 +234,7 @@ def seed_community(ctx: SeedContext) -> None:
             for s in rows:
                 s.event = event
             signups += rows
-        SignUp.objects.bulk_create(signups, batch_size=5000)
+        bulk_insert(SignUp, signups)
         _surveys(ctx, estate, units)
         period = Period.containing(estate.tz, ctx.now, now=ctx.now)
         call = call_samples_draw(estate=estate, period_label=period.label, now=ctx.now)

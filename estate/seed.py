@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
 from estate.models import Building, Estate, Membership, Role, Unit
-from estate.seeding import SeedContext, register
+from estate.seeding import SeedContext, bulk_insert, register
 
 DEMO_PASSWORD = "demo1234"
 _NAMES = [
@@ -100,7 +100,7 @@ def seed_estates(ctx: SeedContext) -> None:
                             )
                         )
                         made += 1
-    Unit.objects.bulk_create(units, batch_size=5000)
+    bulk_insert(Unit, units)
     ctx.data["estates"] = estates
     ctx.log(f"estates: {len(estates)}, buildings: {len(buildings)}, units: {len(units)}")
 

@@ -197,7 +197,8 @@ HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)
 HUEY_NAME = os.environ.get("HUEY_NAME", "estatedesk")
 if REDIS_URL:
     HUEY = {
-        "huey_class": "huey.RedisHuey",
+        # Several consumers may run: each periodic task is enqueued once per schedule.
+        "huey_class": "estate.taskqueue.OncePerScheduleRedisHuey",
         "name": HUEY_NAME,
         "url": REDIS_URL,
         "immediate": HUEY_IMMEDIATE,

@@ -7,12 +7,12 @@ keeping the ledger invariants of fees/models.py."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 
 from estate.kpi import Period
 from estate.models import Sequence, Unit
-from estate.seeding import SeedContext, register
+from estate.seeding import SeedContext, bulk_insert, new, register
 from fees.models import (
     Allocation,
     Bill,
@@ -128,7 +128,8 @@ class _Estate:
 
     def bill(self, unit, item, period: Period, issued, quantity) -> Bill:
         price = self.price(item.code, period.start_date)
-        bill = Bill(
+        bill = new(
+            Bill,
             estate=self.estate,
             unit=unit,
             fee_item=item,
@@ -154,7 +155,8 @@ class _Estate:
         bill.void_reason = rng.choice(VOID_REASONS[:2] if reissue else VOID_REASONS[2:])
         if not reissue:
             return None, voided_at
-        new = Bill(
+        reissued = new(
+            Bill,
             estate=self.estate,
             unit=bill.unit,
             fee_item=bill.fee_item,
@@ -172,8 +174,8 @@ class _Estate:
             created_by_id=self.staff["finance"],
             updated_at=voided_at,
         )
-        self.out["reissues"].append(new)
-        return new, voided_at
+        self.out["reissues"].append(reissued)
+        return reissued, voided_at
 
     def allocate(self, payment: Payment, bills: list[Bill], amount: Decimal, at) -> Decimal:
         for bill in bills:
@@ -183,7 +185,7 @@ class _Estate:
             bill.amount_paid += take
             amount -= take
             self.out["allocations"].append(
-                Allocation(estate=self.estate, payment=payment, bill=bill, amount=take, at=at)
+                new(Allocation, estate=self.estate, payment=payment, bill=bill, amount=take, at=at)
             )
             if bill.amount_paid == bill.amount_due:
                 bill.fully_paid_at = max(at, bill.fully_paid_at or at)
@@ -199,7 +201,8 @@ class _Estate:
     def pay(self, unit, amount: Decimal, at, bills: list[Bill]) -> tuple[Payment, Decimal]:
         rng = self.rng
         self.keys += 1
-        payment = Payment(
+        payment = new(
+            Payment,
             estate=self.estate,
             unit=unit,
             number=self.number("SJ", at.astimezone(self.tz).year),
@@ -227,7 +230,8 @@ class _Estate:
             alloc.bill.amount_paid -= alloc.amount
             alloc.bill.fully_paid_at = None
             self.out["allocations"].append(
-                Allocation(
+                new(
+                    Allocation,
                     estate=self.estate,
                     payment=payment,
                     bill=alloc.bill,
@@ -282,7 +286,8 @@ class _Estate:
         day = min(oldest + dt.timedelta(days=self.rng.randint(5, 40)), self.today)
         promised = day + dt.timedelta(days=14) if self.rng.random() < 0.4 else None
         self.out["reminders"].append(
-            Reminder(
+            new(
+                Reminder,
                 estate=self.estate,
                 unit=unit,
                 at=self.at_local(day),
@@ -307,18 +312,17 @@ def seed_fees(ctx: SeedContext) -> None:
     from residents.models import Occupancy
 
     rng = ctx.rng
-    out: dict = defaultdict(list)
-    out["runs"] = set()
-    out["names"] = dict(
-        Occupancy.objects.filter(is_primary=True).values_list("unit_id", "resident__name")
-    )
+    names = dict(Occupancy.objects.filter(is_primary=True).values_list("unit_id", "resident__name"))
+    totals: Counter = Counter()
     units_by_estate = defaultdict(list)
     for unit in (
         Unit.objects.exclude(status=Unit.Status.UNSOLD).order_by("estate_id", "id").iterator()
     ):
         units_by_estate[unit.estate_id].append(unit)
-    sims, runs = [], []
     for estate in ctx.data["estates"]:
+        # Written estate by estate: at company scale all of it would not fit in memory.
+        out: dict = defaultdict(list)
+        out["runs"], out["names"] = set(), names
         periods = _periods(ctx, estate)
         sim = _Estate(ctx, estate, periods, out)
         pm, park = sim.fee_items()
@@ -344,7 +348,7 @@ def seed_fees(ctx: SeedContext) -> None:
             sim.unit(unit, pm, park, spaces)
             sim.reminders(unit, out["bills"][first_bill:])
         sim.renumber(out["payments"][first_payment:], out["reversals"][first_reversal:])
-        runs += [
+        runs = [
             BillingRun(
                 estate=estate,
                 period=p.label,
@@ -355,29 +359,30 @@ def seed_fees(ctx: SeedContext) -> None:
             for p in periods
             if p.label in out["runs"]
         ]
-        out["runs"] = set()
-        sims.append(sim)
-    _write(out, runs, sims)
+        _write(out, runs, [sim])
+        totals["bills"] += len(out["bills"]) + len(out["reissues"])
+        totals["payments"] += len(out["payments"])
+        totals["reversals"] += len(out["reversals"])
     ctx.log(
-        f"bills: {len(out['bills']) + len(out['reissues'])}, payments: {len(out['payments'])}, "
-        f"reversals: {len(out['reversals'])}"
+        f"bills: {totals['bills']}, payments: {totals['payments']}, "
+        f"reversals: {totals['reversals']}"
     )
 
 
 def _write(out: dict, runs: list, sims: list[_Estate]) -> None:
-    FeePrice.objects.bulk_create(out["prices"], batch_size=_BATCH)
-    FeeAssignment.objects.bulk_create(out["assignments"], batch_size=_BATCH)
-    Bill.objects.bulk_create(out["bills"], batch_size=_BATCH)
-    Bill.objects.bulk_create(out["reissues"], batch_size=_BATCH)
-    Payment.objects.bulk_create(out["payments"], batch_size=_BATCH)
+    bulk_insert(FeePrice, out["prices"], batch_size=_BATCH)
+    bulk_insert(FeeAssignment, out["assignments"], batch_size=_BATCH)
+    bulk_insert(Bill, out["bills"], batch_size=_BATCH)
+    bulk_insert(Bill, out["reissues"], batch_size=_BATCH)
+    bulk_insert(Payment, out["payments"], batch_size=_BATCH)
     reversals = [r for r, _at in out["reversals"]]
     Reversal.objects.bulk_create(reversals, batch_size=_BATCH)
     for reversal, at in out["reversals"]:
         reversal.created_at = at
     Reversal.objects.bulk_update(reversals, ["created_at"], batch_size=_BATCH)
-    Allocation.objects.bulk_create(out["allocations"], batch_size=_BATCH)
+    bulk_insert(Allocation, out["allocations"], batch_size=_BATCH)
     BillingRun.objects.bulk_create(runs, batch_size=_BATCH)
-    Reminder.objects.bulk_create(out["reminders"], batch_size=_BATCH)
+    bulk_insert(Reminder, out["reminders"], batch_size=_BATCH)
     credit: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     for payment in out["payments"]:
         credit[(payment.unit_id, payment.estate_id)] += payment.amount
@@ -385,7 +390,8 @@ def _write(out: dict, runs: list, sims: list[_Estate]) -> None:
         credit[(reversal.payment.unit_id, reversal.payment.estate_id)] -= reversal.payment.amount
     for alloc in out["allocations"]:
         credit[(alloc.payment.unit_id, alloc.estate_id)] -= alloc.amount
-    UnitAccount.objects.bulk_create(
+    bulk_insert(
+        UnitAccount,
         [
             UnitAccount(unit_id=unit_id, estate_id=estate_id, credit=value)
             for (unit_id, estate_id), value in credit.items()

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from estate.localtime import local_date
 from estate.models import Sequence, Unit
-from estate.seeding import SeedContext, register
+from estate.seeding import SeedContext, bulk_insert, register
 from fees.models import (
     Allocation,
     Bill,
@@ -38,6 +38,7 @@ from renovation.models import (
 S = Application.Status
 DEPOSIT = Decimal("2000.00")
 _BATCH = 5000
+SCALE_APPLICATIONS_PER_ESTATE_MONTH = 20_000 / 100 / 12
 CONTRACTORS = ["美家装饰", "金螳螂家装", "业之峰装饰", "东易日盛", "靓家居", "小张装修队"]
 PEOPLE = ["李工", "王师傅", "赵经理", "陈工", "刘师傅", "孙工"]
 PATROL_NOTES = ["现场施工正常", "门口垃圾已清", "施工人员证件齐全", "防护到位", "材料堆放整齐"]
@@ -380,6 +381,8 @@ def seed_renovation(ctx: SeedContext) -> None:
             continue
         sim = _Estate(ctx, estate, works[estate.pk], vtypes[estate.pk], out)
         count = max(8, round(len(units) * 0.04 * ctx.months))
+        if ctx.company_scale:  # QUALITY.md: 20,000 applications a year over 100 estates
+            count = round(SCALE_APPLICATIONS_PER_ESTATE_MONTH * ctx.months)
         moments = sorted(
             ctx.now
             - window
@@ -407,33 +410,34 @@ def _write(out: dict, sims: list[_Estate], ctx: SeedContext) -> None:
     }
     for bill in out["bills"]:
         bill.fee_item = items[bill.estate_id]
-    Bill.objects.bulk_create(out["bills"], batch_size=_BATCH)
-    Payment.objects.bulk_create(out["payments"], batch_size=_BATCH)
-    Allocation.objects.bulk_create(
+    bulk_insert(Bill, out["bills"])
+    bulk_insert(Payment, out["payments"])
+    bulk_insert(
+        Allocation,
         [
             Allocation(estate_id=p.estate_id, payment=p, bill=b, amount=p.amount, at=at)
             for p, b, at in out["allocations"]
         ],
-        batch_size=_BATCH,
     )
     apps = [a for a, _w, _e in out["apps"]]
     for app in apps:
         app.deposit_bill_id = app.deposit_bill.pk if app.deposit_bill else None
-    Application.objects.bulk_create(apps, batch_size=_BATCH)
+    bulk_insert(Application, apps)
     # created_at is auto_now_add: set the seeded moments afterwards, in one statement per batch.
     for app in apps:
         app.created_at = app.created_at_seed
     Application.objects.bulk_update(apps, ["created_at"], batch_size=_BATCH)
     through = Application.work_types.through
-    through.objects.bulk_create(
+    bulk_insert(
+        through,
         [
             through(application_id=a.pk, worktype_id=w.pk)
             for a, chosen, _e in out["apps"]
             for w in chosen
         ],
-        batch_size=_BATCH,
     )
-    ApplicationEvent.objects.bulk_create(
+    bulk_insert(
+        ApplicationEvent,
         [
             ApplicationEvent(
                 application=a,
@@ -447,11 +451,10 @@ def _write(out: dict, sims: list[_Estate], ctx: SeedContext) -> None:
             for a, _w, events in out["apps"]
             for action, old, new, at, comment in events
         ],
-        batch_size=_BATCH,
     )
     for row in out["inspections"]:
         row.application_id = row.application.pk
-    Inspection.objects.bulk_create(out["inspections"], batch_size=_BATCH)
+    bulk_insert(Inspection, out["inspections"])
     for row in out["acceptances"]:
         row.application_id = row.application.pk
     Acceptance.objects.bulk_create(out["acceptances"], batch_size=_BATCH)
@@ -459,7 +462,7 @@ def _write(out: dict, sims: list[_Estate], ctx: SeedContext) -> None:
         v.application_id = v.application.pk
         v.inspection_id = v.inspection.pk if v.inspection else None
         v.acceptance_id = v.acceptance.pk if v.acceptance else None
-    Violation.objects.bulk_create(out["violations"], batch_size=_BATCH)
+    bulk_insert(Violation, out["violations"])
     refunds = []
     for app, refund, at in out["refunds"]:
         refund.bill_id = app.deposit_bill.pk

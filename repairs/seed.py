@@ -14,7 +14,7 @@ from collections import Counter
 from estate import privacy
 from estate.kpi import Period
 from estate.models import Sequence, Unit
-from estate.seeding import SeedContext, register
+from estate.seeding import SeedContext, bulk_insert, new, register
 from repairs import calendar, configuration
 from repairs.models import (
     CalendarDay,
@@ -34,6 +34,9 @@ E = TicketEvent.EventKind
 MIN = dt.timedelta(minutes=1)
 HOUR = dt.timedelta(hours=1)
 TICKETS_PER_UNIT_MONTH = 0.55
+# At company scale (QUALITY.md): 1,000,000 tickets a year over 100 estates.
+SCALE_TICKETS_PER_ESTATE_MONTH = 1_000_000 / 100 / 12
+SCALE_CALLERS = 2000
 
 _TEXT = {
     "repair": [
@@ -69,6 +72,17 @@ class _Builder:
         self.events: list[list[TicketEvent]] = []
         self.visits: list[list[ReturnVisit]] = []
         self.sequence: Counter = Counter()
+        # At company scale the callers are the estate's few thousand households calling again,
+        # not a million different numbers: a pool, each number encrypted once.
+        self.pool = (
+            [fake_mobile(self.rng) for _ in range(SCALE_CALLERS)] if ctx.company_scale else None
+        )
+
+    def _protected(self, phone: str) -> tuple[str, str]:
+        """The phone encrypted and its blind index, once per number (encrypting is slow-ish)."""
+        if phone not in self.phones:
+            self.phones[phone] = (privacy.encrypt(phone), privacy.blind_index(phone))
+        return self.phones[phone]
 
     def _at(self, start: dt.datetime, minutes: float, business: bool) -> dt.datetime:
         return calendar.deadline(start, minutes, calendar=self.cal, business=business)
@@ -80,11 +94,13 @@ class _Builder:
         priority = _pick(rng, {"normal": 80, "urgent": 15, "emergency": 5})
         business = category.runs_on_business_hours(priority)
         respond_in, resolve_in = category.minutes(priority)
-        phone = fake_mobile(rng)
+        phone = fake_mobile(rng) if self.pool is None else rng.choice(self.pool)
+        phone_enc, phone_index = self._protected(phone)
         unit = rng.choice(self.units) if kind != "suggestion" and rng.random() < 0.8 else None
         local = reported.astimezone(self.estate.tz)
         self.sequence[(kind, f"{local:%y%m}")] += 1
-        t = Ticket(
+        t = new(
+            Ticket,
             estate=self.estate,
             number=f"{NUMBER_PREFIX[kind]}-{self.estate.code}-{local:%y%m}-"
             f"{self.sequence[(kind, f'{local:%y%m}')]:04d}",
@@ -96,9 +112,9 @@ class _Builder:
             unit_id=unit,
             common_area="" if unit else rng.choice(_AREAS),
             reporter_name=fake_name(rng),
-            reporter_phone_enc=self.phones.setdefault(phone, privacy.encrypt(phone)),
+            reporter_phone_enc=phone_enc,
             reporter_phone_masked=privacy.mask_phone(phone),
-            reporter_phone_index=privacy.blind_index(phone),
+            reporter_phone_index=phone_index,
             description=rng.choice(_TEXT[kind]),
             major_complaint=kind == "complaint" and rng.random() < 0.03,
             business_hours=business,
@@ -107,7 +123,7 @@ class _Builder:
             resolve_due_at=self._at(reported, resolve_in, business),
         )
         desk, tech = self.staff["frontdesk"], self.staff[rng.choice(["tech1", "tech2"])]
-        events = [TicketEvent(kind=E.CREATED, to_status=S.SUBMITTED, at=reported)]
+        events = [new(TicketEvent, kind=E.CREATED, to_status=S.SUBMITTED, at=reported)]
         visits_: list[ReturnVisit] = []
         self.tickets.append(t)
         self.events.append(events)
@@ -117,8 +133,14 @@ class _Builder:
             """A transition (``to`` a status) or, with ``to=None``, an entry without one."""
             old = t.status if to else ""
             events.append(
-                TicketEvent(
-                    kind=kind_, from_status=old, to_status=to or "", at=at, by_id=by, note=note
+                new(
+                    TicketEvent,
+                    kind=kind_,
+                    from_status=old,
+                    to_status=to or "",
+                    at=at,
+                    by_id=by,
+                    note=note,
                 )
             )
             t.status = to or t.status
@@ -202,14 +224,16 @@ class _Builder:
         if at >= now:
             return
         if rng.random() < 0.12:
-            visits_.append(ReturnVisit(at=at, by_id=desk, reached=False))
+            visits_.append(new(ReturnVisit, at=at, by_id=desk, reached=False))
             step(E.RETURN_VISIT, None, at, desk, "未接通")
             at += rng.randint(2, 24) * HOUR
             if at >= now or rng.random() < 0.5:
                 return
         rating = None if rng.random() < 0.15 else _pick(rng, {5: 45, 4: 35, 3: 10, 2: 6, 1: 4})
         solved = rng.random() < 0.92
-        visits_.append(ReturnVisit(at=at, by_id=desk, reached=True, solved=solved, rating=rating))
+        visits_.append(
+            new(ReturnVisit, at=at, by_id=desk, reached=True, solved=solved, rating=rating)
+        )
         t.return_visited_at = at
         if rating is not None:
             t.return_visit_rating = rating
@@ -221,7 +245,7 @@ class _Builder:
             step(E.CLOSED, S.CLOSED, closed, desk, t.get_outcome_display())
 
     def save(self) -> int:
-        Ticket.objects.bulk_create(self.tickets, batch_size=2000)
+        bulk_insert(Ticket, self.tickets, batch_size=2000)
         overdue = set(
             Ticket.objects.filter(overdue_q(self.ctx.now), estate=self.estate).values_list(
                 "id", flat=True
@@ -234,8 +258,8 @@ class _Builder:
                 row.ticket_id, row.estate_id = t.pk, t.estate_id
             events += its_events
             visits_ += its_visits
-        TicketEvent.objects.bulk_create(events, batch_size=5000)
-        ReturnVisit.objects.bulk_create(visits_, batch_size=5000)
+        bulk_insert(TicketEvent, events)
+        bulk_insert(ReturnVisit, visits_)
         Sequence.objects.bulk_create(
             [
                 Sequence(estate=self.estate, name=f"repairs:{NUMBER_PREFIX[k]}-{m}", value=n)
@@ -261,7 +285,7 @@ def _calendar(estate) -> calendar.BusinessCalendar:
 @register(30, "tickets")
 def seed_tickets(ctx: SeedContext) -> None:
     rng = ctx.rng
-    phones: dict[str, str] = {}
+    phones: dict[str, tuple[str, str]] = {}
     total = 0
     for estate in ctx.data["estates"]:
         configuration.defaults_install(estate=estate)
@@ -273,9 +297,12 @@ def seed_tickets(ctx: SeedContext) -> None:
             configuration.calendar_year_import(estate=estate, year=year)
         builder = _Builder(ctx, estate, _calendar(estate), ctx.data["staff"][estate.pk], phones)
         per_month = max(10, round(len(builder.units) * TICKETS_PER_UNIT_MONTH * ctx.scale))
+        seeded = sum((min(p.end, ctx.now) - p.start).total_seconds() for p in periods)
         for period in periods:
             span = (min(period.end, ctx.now) - period.start).total_seconds()
             n = round(per_month * span / (period.end - period.start).total_seconds())
+            if ctx.company_scale:  # the year's tickets over the time seeded, however it ends
+                n = round(SCALE_TICKETS_PER_ESTATE_MONTH * ctx.months * span / seeded)
             moments = []
             for _ in range(n):
                 moment = period.start + dt.timedelta(seconds=rng.uniform(0, span))

@@ -8,7 +8,7 @@ from stdnum.cn import ric
 
 from estate import privacy
 from estate.models import Unit
-from estate.seeding import SeedContext, register
+from estate.seeding import SeedContext, bulk_insert, register
 from residents.models import Occupancy, Pet, Resident, Vehicle
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -69,14 +69,14 @@ def seed_residents(ctx: SeedContext) -> None:
             r.move_in_date = ctx.now.date() - dt.timedelta(days=rng.randrange(30, 3000))
         residents.append(r)
         links.append(unit_id)
-    Resident.objects.bulk_create(residents, batch_size=5000)
+    bulk_insert(Resident, residents)
     ids = list(Resident.objects.order_by("id").values_list("id", "estate_id"))[-len(residents) :]
-    Occupancy.objects.bulk_create(
+    bulk_insert(
+        Occupancy,
         [
             Occupancy(estate_id=estate_id, unit_id=unit_id, resident_id=rid, is_primary=True)
             for (rid, estate_id), unit_id in zip(ids, links, strict=True)
         ],
-        batch_size=5000,
     )
     vehicles, pets = [], []
     for n, (rid, _estate_id) in enumerate(ids):
@@ -92,7 +92,7 @@ def seed_residents(ctx: SeedContext) -> None:
         if rng.random() < 0.15:
             pets.append(Pet(resident_id=rid, description=rng.choice(_PETS)))
     Vehicle.objects.bulk_create(vehicles, batch_size=5000, ignore_conflicts=True)
-    Pet.objects.bulk_create(pets, batch_size=5000)
+    bulk_insert(Pet, pets)
     # One duplicate pair per estate: the front desk typed a file again, without its unit.
     first_of_estate: dict[int, int] = {}
     for rid, estate_id in ids:

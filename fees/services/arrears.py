@@ -10,7 +10,7 @@ from django.utils.translation import override
 
 from estate.errors import DomainError
 from estate.localtime import local_date
-from estate.models import Estate, Role, Unit
+from estate.models import Estate, Notification, Role, Unit
 from estate.scoping import require
 from estate.services import notify_roles
 from estate.validators import clean_text
@@ -65,12 +65,10 @@ def reminders_due_notify(*, now: dt.datetime | None = None) -> int:
         if not count:
             continue
         total += count
+        link = f"{reverse('fees:bills')}?estate={estate.code}&paid=open&due_to={today}"
+        if Notification.objects.filter(estate=estate, link=link).exists():
+            continue  # told already today (a re-run): once a day, so a run is idempotent
         with override("zh-hans"):
             title = _("%(n)d units in arrears to remind") % {"n": count}
-        notify_roles(
-            estate=estate,
-            roles=[Role.FINANCE, Role.ADMIN],
-            title=title,
-            link=f"{reverse('fees:bills')}?estate={estate.code}&paid=open&due_to={today}",
-        )
+        notify_roles(estate=estate, roles=[Role.FINANCE, Role.ADMIN], title=title, link=link)
     return total

@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 
 from estate import localtime
 from estate.models import Unit
-from estate.seeding import SeedContext, register
+from estate.seeding import SeedContext, bulk_insert, register
 from repairs import services as repairs_services
 from repairs.models import Ticket
 from residents.models import Occupancy, Resident
@@ -176,7 +176,7 @@ def seed_handovers(ctx: SeedContext) -> None:
                 owner.move_in_date = h.completed_on
                 h.unit.status = Unit.Status.OCCUPIED
                 occupied.append(h.unit)
-        HandoverItem.objects.bulk_create(items, batch_size=5000)
+        bulk_insert(HandoverItem, items)
         Occupancy.objects.bulk_create(occupancies, ignore_conflicts=True)
         Unit.objects.bulk_update(occupied, ["status"])
         Resident.objects.bulk_update(
