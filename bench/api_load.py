@@ -186,7 +186,8 @@ HEY_ERRORS = re.compile(r"Error distribution:\n((?:\s+\[\d+\].*\n?)+)")
 
 
 def run_hey(seconds, clients, method, path, headers, body=None) -> dict:
-    command = ["hey", "-z", f"{seconds}s", "-c", str(clients), "-m", method]
+    # Redirects not followed: the form's answer is its 302, as a browser's POST is measured.
+    command = ["hey", "-z", f"{seconds}s", "-c", str(clients), "-m", method, "-disable-redirects"]
     for name, value in headers.items():
         if name.lower() == "content-type":
             command += ["-T", value]
