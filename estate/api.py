@@ -18,13 +18,13 @@ class TokenAuth(HttpBearer):
     """``Authorization: Bearer <token>``; tokens come from ``manage.py create_token``."""
 
     def authenticate(self, request, token):
-        from estate.services import api_token_lookup
+        from estate.tokens import user_for_token
 
-        record = api_token_lookup(token)
-        if record is None:
+        user = user_for_token(token)
+        if user is None:
             return None
-        request.user = record.user
-        return record.user
+        request.user = user
+        return user
 
 
 class StaffSession(SessionAuth):

@@ -15,6 +15,7 @@ class EstateConfig(AppConfig):
         from estate import (
             checks,  # noqa: F401  (registers the system checks)
             sms,  # noqa: F401  (registers the deployment check of SMS_BACKEND)
+            tokens,
         )
         from estate.integrity import keep_user_names
         from estate.localtime import install_template_localtime
@@ -23,6 +24,7 @@ class EstateConfig(AppConfig):
         autodiscover_modules("metrics", "seed", "nav", "tasks", "dashboard", "staff_figures")
         install_template_localtime()
         post_migrate.connect(_create_cache_table, sender=self)
+        tokens.connect()  # bearer-token answers in the shared cache forget changed users
         pre_delete.connect(keep_user_names, sender=get_user_model(), dispatch_uid="keep-names")
 
 

@@ -1,8 +1,55 @@
-"""The estate a staff member is working in (the estate switcher), on ``request.estate``."""
+"""The project's middleware: the estate a staff member is working in (the estate switcher, on
+``request.estate``), request limits, and Django's session, message and authentication
+middleware made to step aside for a bearer-token API call, which uses none of them."""
 
+from django.contrib.auth import middleware as auth_middleware
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages import middleware as messages_middleware
+from django.contrib.sessions import middleware as sessions_middleware
 from django.utils.functional import SimpleLazyObject
 
 SESSION_KEY = "current_estate_id"
+
+
+def bearer_api(request) -> bool:
+    """An API call that carries ``Authorization: Bearer``: the token is its whole credential,
+    so it has no session to load or save, no flash messages and no login cookie to read."""
+    flag = request.__dict__.get("_ed_bearer_api")
+    if flag is None:
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        flag = request.path_info.startswith("/api/") and header[:7].lower() == "bearer "
+        request._ed_bearer_api = flag
+    return flag
+
+
+class _PassBearerApi:
+    """Lets a bearer-token API call through without the middleware's work (each class below
+    is Django's own, so the admin's checks and every page behave as before)."""
+
+    def __call__(self, request):
+        if bearer_api(request):
+            return self.get_response(request)
+        return super().__call__(request)
+
+
+class SessionMiddleware(_PassBearerApi, sessions_middleware.SessionMiddleware):
+    pass
+
+
+class MessageMiddleware(_PassBearerApi, messages_middleware.MessageMiddleware):
+    pass
+
+
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    """Django's, except that a bearer-token API call starts anonymous and the token
+    authenticates it (estate.api.TokenAuth): an unknown token is a 401, never a fall-back to
+    a session cookie sent beside it."""
+
+    def __call__(self, request):
+        if bearer_api(request):
+            request.user = AnonymousUser()
+            return self.get_response(request)
+        return super().__call__(request)
 
 
 def _current_estate(request):
@@ -12,7 +59,8 @@ def _current_estate(request):
     if not user.is_authenticated:
         return None
     estates = estates_for(user)
-    chosen = request.session.get(SESSION_KEY)
+    session = getattr(request, "session", None)  # a bearer-token API call has none
+    chosen = session.get(SESSION_KEY) if session is not None else None
     estate = estates.filter(pk=chosen).first() if chosen else None
     return estate or estates.order_by("code").first()
 

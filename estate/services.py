@@ -1,6 +1,5 @@
 """Every write of the estate app: KPI snapshots, API tokens, notifications."""
 
-import hashlib
 import secrets
 from decimal import Decimal
 
@@ -25,6 +24,7 @@ from estate.models import (
     Role,
     Unit,
 )
+from estate.tokens import token_hash
 
 
 def _month_locked(estate: Estate, label: str) -> KpiMonth:
@@ -424,10 +424,6 @@ def kpi_snapshots_refresh(*, now=None, estates=None, periods: list[str] | None =
     return written + kpi_snapshots_compute(jobs=fresh)
 
 
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @transaction.atomic
 def api_token_create(*, user, name: str = "") -> tuple[ApiToken, str]:
     """A new bearer token for the user. The plain token is returned once and never stored."""
@@ -435,27 +431,14 @@ def api_token_create(*, user, name: str = "") -> tuple[ApiToken, str]:
         raise DomainError("invalid", _("An inactive user cannot hold an API token."), field="user")
     token = "ed_" + secrets.token_urlsafe(32)
     record = ApiToken.objects.create(
-        user=user, name=name[:64], prefix=token[:10], key_hash=_hash_token(token)
+        user=user, name=name[:64], prefix=token[:10], key_hash=token_hash(token)
     )
     return record, token
 
 
-def api_token_lookup(token: str) -> ApiToken | None:
-    record = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=_hash_token(token), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if record is not None:
-        now = timezone.now()
-        # Touch at most once a minute: a busy client should not write on every request.
-        if record.last_used_at is None or (now - record.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
-    return record
-
-
 def api_token_revoke(*, token: ApiToken) -> ApiToken:
-    """Refuse the token from now on (kept for the record)."""
+    """Refuse the token from now on (kept for the record). Saving it marks its entry in the
+    shared cache stale (estate.tokens), so the next request with it is refused."""
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

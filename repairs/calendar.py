@@ -10,9 +10,12 @@ built from local wall-clock times in the estate's zone.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import secrets
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+log = logging.getLogger(__name__)
 UTC = dt.UTC
 Interval = tuple[dt.time, dt.time]
 
@@ -124,40 +127,93 @@ def shift(
     return (due.astimezone(UTC) + (held_until - held_from)).astimezone(calendar.tz)
 
 
-def for_estate(estate, around: dt.date | None = None) -> BusinessCalendar:
-    """The calendar of an estate from its working hours and the dated exceptions within a
-    year or so of ``around`` (two queries)."""
+# The estate's calendar on the request path ------------------------------------------------------
+# Every ticket logged and every hold released needs it; it changes a few times a year. It is
+# kept in the shared cache (Redis in a deployment) per estate and year, under a version that
+# calendar_changed() replaces at once and again on commit: a reader that loaded the old rows
+# before the change stored them under the old version, which nobody reads any more.
+CACHE_TTL = 24 * 3600
+
+
+def _version_key(estate_id: int) -> str:
+    return f"repairs:calendar:{estate_id}:version"
+
+
+def calendar_changed(estate_id: int) -> None:
+    """The estate's working hours or dated exceptions changed: cached calendars are stale."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    def bump():
+        try:
+            cache.set(_version_key(estate_id), secrets.token_hex(8), None)
+        except Exception as exc:  # noqa: BLE001 - an unreachable cache serves nothing either
+            log.warning("could not invalidate the calendar cache (%s)", exc)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def _rows(estate_id: int, year: int) -> tuple[dict, list, list]:
+    """(week, holidays, workdays) of the estate, its exceptions from 31 days before ``year``
+    to 400 days after it: every ``around`` in the year reads within them."""
     from repairs.models import CalendarDay, WorkingHours
 
-    around = around or dt.date.today()
-    rows = list(WorkingHours.objects.filter(estate=estate).order_by("weekday"))
-    week = (
-        {
-            r.weekday: tuple(
-                (s, e)
-                for s, e in ((r.morning_start, r.morning_end), (r.afternoon_start, r.afternoon_end))
-                if s is not None and e is not None
-            )
-            for r in rows
-        }
-        if rows
-        else dict(DEFAULT_WEEK)
-    )
-    makeup = next((week[d] for d in sorted(week) if d < 5 and week[d]), DEFAULT_DAY)
-    holidays, workdays = set(), set()
+    week = {
+        r.weekday: tuple(
+            (s, e)
+            for s, e in ((r.morning_start, r.morning_end), (r.afternoon_start, r.afternoon_end))
+            if s is not None and e is not None
+        )
+        for r in WorkingHours.objects.filter(estate_id=estate_id).order_by("weekday")
+    }
+    holidays, workdays = [], []
     for day, kind in CalendarDay.objects.filter(
-        estate=estate,
-        date__gte=around - dt.timedelta(days=31),
-        date__lte=around + dt.timedelta(days=400),
+        estate_id=estate_id,
+        date__gte=dt.date(year, 1, 1) - dt.timedelta(days=31),
+        date__lte=dt.date(year, 12, 31) + dt.timedelta(days=400),
     ).values_list("date", "kind"):
         if kind == CalendarDay.DayKind.HOLIDAY:
-            holidays.add(day)
+            holidays.append(day)
         elif kind == CalendarDay.DayKind.WORKDAY:
-            workdays.add(day)
+            workdays.append(day)
+    return week, holidays, workdays
+
+
+def _cached_rows(estate_id: int, year: int) -> tuple[dict, list, list]:
+    from django.core.cache import cache
+
+    try:
+        version = cache.get(_version_key(estate_id))
+        if version is None:
+            cache.add(_version_key(estate_id), secrets.token_hex(8), None)
+            version = cache.get(_version_key(estate_id))
+        key = f"repairs:calendar:{estate_id}:{version}:{year}"
+        found = cache.get(key)
+    except Exception as exc:  # noqa: BLE001 - the cache is an optimisation, never a gate
+        log.warning("shared cache unreachable for the calendar (%s)", exc)
+        return _rows(estate_id, year)
+    if found is None:
+        found = _rows(estate_id, year)
+        try:
+            cache.set(key, found, CACHE_TTL)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("shared cache unreachable for the calendar (%s)", exc)
+    return found
+
+
+def for_estate(estate, around: dt.date | None = None) -> BusinessCalendar:
+    """The calendar of an estate from its working hours and the dated exceptions within a
+    year or so of ``around`` (from the shared cache; two queries when it is cold)."""
+    around = around or dt.date.today()
+    week, holidays, workdays = _cached_rows(estate.pk, around.year)
+    week = dict(week) if week else dict(DEFAULT_WEEK)
+    makeup = next((week[d] for d in sorted(week) if d < 5 and week[d]), DEFAULT_DAY)
+    first, last = around - dt.timedelta(days=31), around + dt.timedelta(days=400)
     return BusinessCalendar(
         tz=estate.tz,
         week=week,
-        holidays=frozenset(holidays),
-        workdays=frozenset(workdays),
+        holidays=frozenset(d for d in holidays if first <= d <= last),
+        workdays=frozenset(d for d in workdays if first <= d <= last),
         makeup_hours=makeup,
     )

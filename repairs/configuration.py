@@ -17,6 +17,7 @@ from estate.models import Estate
 from estate.validators import clean_text
 from repairs import defaults
 from repairs import workflow as wf
+from repairs.calendar import calendar_changed
 from repairs.models import (
     CalendarDay,
     CalendarYear,
@@ -171,6 +172,7 @@ def working_hours_set(
             ]
         )
     WorkingHours.objects.filter(estate=estate, weekday=weekday).delete()
+    calendar_changed(estate.pk)
     if morning is None:
         return None
     return WorkingHours.objects.create(
@@ -236,6 +238,7 @@ def calendar_year_import(*, estate: Estate, year: int, by=None) -> CalendarYear:
             if d not in manual
         ]
     )
+    calendar_changed(estate.pk)  # bulk_create sends no signal
     record, _created = CalendarYear.objects.update_or_create(
         estate=estate,
         year=year,
