@@ -3,7 +3,7 @@ conditions are those of ``community.selectors``, which the drill-down page lists
 
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
 from community import selectors
@@ -52,15 +52,9 @@ def _attendance_ratio(rows: list[dict]) -> dict[str, Ratio]:
 
 
 def _attendance_rows(batch: MonthBatch) -> QuerySet:
-    estate = "event__estate_id"
     cohort = selectors.signup_cohort(estate=batch.estate_ids, period=batch.span)
-    return (
-        cohort.values(
-            _estate=F(estate),
-            _bucket=batch.bucket("event__starts_at", estate_field=estate),
-        )
-        .annotate(**_attendance_counts())
-        .order_by()
+    return batch.group(
+        cohort, "event__starts_at", estate_field="event__estate_id", **_attendance_counts()
     )
 
 
@@ -86,11 +80,7 @@ def _satisfaction_ratio(rows: list[dict]) -> dict[str, Ratio]:
 
 def _satisfaction_rows(batch: MonthBatch) -> QuerySet:
     cohort = selectors.answer_cohort(estate=batch.estate_ids, period=batch.span)
-    return (
-        cohort.values(_estate=F("estate_id"), _bucket=batch.bucket("answered_at"))
-        .annotate(**_satisfaction_counts())
-        .order_by()
-    )
+    return batch.group(cohort, "answered_at", **_satisfaction_counts())
 
 
 def satisfaction_many(jobs: list[Job]) -> list[dict[str, Ratio]]:

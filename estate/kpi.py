@@ -346,6 +346,21 @@ class MonthBatch:
             return []
         return self._index.get((estate_id, bucket), [])
 
+    def group(self, qs, field: str, *also: str, estate_field: str = "estate_id", **aggregates):
+        """``qs`` grouped by estate (``_estate``), local month (``_bucket``, of ``field``) and
+        the columns ``also``, with ``aggregates`` per group: the one query of a batch."""
+        from django.db.models import F
+
+        return (
+            qs.values(
+                *also,
+                _estate=F(estate_field),
+                _bucket=self.bucket(field, estate_field=estate_field),
+            )
+            .annotate(**aggregates)
+            .order_by()
+        )
+
     def bucket_of(self, position: int) -> int:
         """The bucket of a job of the batch (its position in the caller's list)."""
         return self._buckets[position]

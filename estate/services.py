@@ -172,31 +172,41 @@ def _snapshots_store_many(*, months: list[tuple[Estate, kpi.Period, KpiMonth]]) 
         for key in with_members:
             figures = parts[month.pk][key]
             results[key] = kpi.Ratio(figures["numerator"], figures["denominator"])
-        rows += [
-            KpiSnapshot(
-                estate=estate,
-                period=period.label,
-                key=key,
-                numerator=results[key].numerator,
-                denominator=results[key].denominator,
-                rate=results[key].rate,
-                computed_at=period.now,
-            )
-            for key in keys
-            if key in results
-        ]
+        rows += _snapshot_rows(estate=estate, period=period, keys=keys, results=results)
+    _snapshots_upsert(rows)
+    for _estate, period, month in months:
+        month.computed_at = period.now
+        month.recompute_requested_at = None
+    KpiMonth.objects.bulk_update(
+        [month for _e, _p, month in months], ["computed_at", "recompute_requested_at"]
+    )
+
+
+def _snapshot_rows(*, estate: Estate, period: kpi.Period, keys, results) -> list[KpiSnapshot]:
+    """The snapshot rows of one estate-month: one per key computed."""
+    return [
+        KpiSnapshot(
+            estate=estate,
+            period=period.label,
+            key=key,
+            numerator=results[key].numerator,
+            denominator=results[key].denominator,
+            rate=results[key].rate,
+            computed_at=period.now,
+        )
+        for key in keys
+        if key in results
+    ]
+
+
+def _snapshots_upsert(rows: list[KpiSnapshot]) -> None:
+    """Insert the rows or overwrite the stored figures of the same estate, period and key."""
     KpiSnapshot.objects.bulk_create(
         rows,
         batch_size=1000,
         update_conflicts=True,
         unique_fields=["estate", "period", "key"],
         update_fields=["numerator", "denominator", "rate", "computed_at"],
-    )
-    for _estate, period, month in months:
-        month.computed_at = period.now
-        month.recompute_requested_at = None
-    KpiMonth.objects.bulk_update(
-        [month for _e, _p, month in months], ["computed_at", "recompute_requested_at"]
     )
 
 
@@ -217,25 +227,8 @@ def _snapshot_store(*, estate: Estate, period: kpi.Period, month: KpiMonth) -> l
     results = kpi.compute_all(estate=estate, period=period, keys=rest) if rest else {}
     for key in with_members:
         results[key] = kpi.Ratio(parts[key]["numerator"], parts[key]["denominator"])
-    rows = [
-        KpiSnapshot(
-            estate=estate,
-            period=period.label,
-            key=key,
-            numerator=results[key].numerator,
-            denominator=results[key].denominator,
-            rate=results[key].rate,
-            computed_at=period.now,
-        )
-        for key in keys
-        if key in results
-    ]
-    KpiSnapshot.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["estate", "period", "key"],
-        update_fields=["numerator", "denominator", "rate", "computed_at"],
-    )
+    rows = _snapshot_rows(estate=estate, period=period, keys=keys, results=results)
+    _snapshots_upsert(rows)
     month.computed_at = period.now
     month.recompute_requested_at = None
     month.save(update_fields=["computed_at", "recompute_requested_at"])

@@ -5,7 +5,7 @@ the conditions are ``selectors.rate_parts``, the same ones the violation list fi
 
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 
 from estate.kpi import (
@@ -56,11 +56,7 @@ def _ratios(rows: list[dict]) -> dict[str, Ratio]:
 
 def _batch_rows(batch: MonthBatch) -> QuerySet:
     cohort = selectors.violation_cohort(estate=batch.estate_ids, period=batch.span)
-    return (
-        cohort.values(_estate=F("estate_id"), _bucket=batch.bucket("found_at"))
-        .annotate(**_aggregates(batch.now))
-        .order_by()
-    )
+    return batch.group(cohort, "found_at", **_aggregates(batch.now))
 
 
 def compute_many(jobs: list[Job]) -> list[dict[str, Ratio]]:

@@ -10,7 +10,7 @@ from collections.abc import Hashable
 from urllib.parse import urlencode
 
 from django.db import connections, router
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
 from estate.kpi import (
@@ -142,11 +142,7 @@ def _batch_rows(batch: MonthBatch) -> QuerySet:
     cohort = selectors.ticket_cohort(
         estate=batch.estate_ids, period=batch.span, kind=list(selectors.KIND_PREFIX.values())
     )
-    return (
-        cohort.values("kind", _estate=F("estate_id"), _bucket=batch.bucket("reported_at"))
-        .annotate(**_counts(batch.now))
-        .order_by()
-    )
+    return batch.group(cohort, "reported_at", "kind", **_counts(batch.now))
 
 
 def compute_many(jobs: list[Job]) -> list[dict[str, Ratio]]:

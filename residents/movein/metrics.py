@@ -6,7 +6,7 @@ Registered from ``MoveInConfig.ready()``."""
 
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 
 from estate.kpi import (
@@ -63,11 +63,7 @@ def compute(*, estate, period: Period) -> dict[str, Ratio]:
 
 def _batch_rows(batch: MonthBatch) -> QuerySet:
     cohort = selectors.handover_cohort(estate=batch.estate_ids, period=batch.span)
-    return (
-        cohort.values(_estate=F("estate_id"), _bucket=batch.bucket("completed_at"))
-        .annotate(**_aggregates())
-        .order_by()
-    )
+    return batch.group(cohort, "completed_at", **_aggregates())
 
 
 def compute_many(jobs: list[Job]) -> list[dict[str, Ratio]]:
