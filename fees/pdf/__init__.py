@@ -7,7 +7,7 @@ whatever the UI language); the Chinese font is embedded as a subset (estate/pdf.
 
 from fees.pdf.dayend import day_end_pdf
 from fees.pdf.notices import NOTICE_DAYS, arrears_notice_pdf, arrears_notices_pdf
-from fees.pdf.receipts import SIZES, receipt_pdf
+from fees.pdf.receipts import SIZES, receipt_pdf, receipt_pdfs
 from fees.pdf.statements import period_statement_pdf
 from fees.pdf.words import amount_in_words
 
@@ -20,4 +20,5 @@ __all__ = [
     "arrears_notices_pdf",
     "period_statement_pdf",
     "receipt_pdf",
+    "receipt_pdfs",
 ]
