@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ed_bench_billing")
 PERIOD = "2026-10"
+RUN = 100  # receipts per printing run (pdf.receipt_pdfs)
 TARGETS = {"generate": 60.0, "rerun": 10.0, "receipts": 15.0}
 
 
@@ -148,7 +149,7 @@ def receipts(count: int) -> float:
     from django.contrib.auth import get_user_model
 
     from estate.models import Unit
-    from fees import pdf, services
+    from fees import services
     from fees.models import Payment
 
     user = get_user_model().objects.get(username="bench-finance")
@@ -166,16 +167,35 @@ def receipts(count: int) -> float:
             by=user,
         )
     ids = list(Payment.objects.order_by("id").values_list("id", flat=True)[:count])
+    return time_receipts(ids, batch=True)
+
+
+def time_receipts(ids: list[int], *, batch: bool) -> float:
+    """Receipts of ``ids``, A4 for odd ids and 80 mm for even ones: a printing run
+    (pdf.receipt_pdfs, RUN receipts at a time) or one download after another (the payment
+    read, then pdf.receipt_pdf). Prints the mean size and this process's CPU."""
+    from fees import pdf
+    from fees.models import Payment
+
+    label = "" if batch else "_one_by_one"
     started, cpu = time.perf_counter(), time.process_time()
     size = 0
-    for payment_id in ids:
-        payment = Payment.objects.select_related("estate", "unit", "created_by", "reversal").get(
-            pk=payment_id
-        )
-        size += len(pdf.receipt_pdf(payment, size="a4" if payment_id % 2 else "receipt"))
+    if batch:
+        for start in range(0, len(ids), RUN):
+            chunk = ids[start : start + RUN]
+            for paper, part in (("a4", chunk[1::2]), ("receipt", chunk[::2])):
+                size += sum(len(content) for content in pdf.receipt_pdfs(part, size=paper).values())
+    else:
+        for payment_id in ids:
+            payment = Payment.objects.select_related(
+                "estate", "unit", "created_by", "reversal"
+            ).get(pk=payment_id)
+            size += len(pdf.receipt_pdf(payment, size="a4" if payment_id % 2 else "receipt"))
     elapsed = time.perf_counter() - started
-    print(f"billing_receipt_pdf_mean_size: {size / len(ids) / 1024:.1f} KiB")
-    print(f"billing_receipts_{count}_pdf_cpu: {time.process_time() - cpu:.1f} s (this process)")
+    print(f"billing_receipt_pdf{label}_mean_size: {size / len(ids) / 1024:.1f} KiB")
+    print(
+        f"billing_receipts{label}_{len(ids)}_pdf_cpu: {time.process_time() - cpu:.1f} s (this process)"
+    )
     return elapsed
 
 

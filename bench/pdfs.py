@@ -3,7 +3,8 @@ its Chinese font embedded as a subset so that any viewer prints it.
 
 Builds a small database of its own (one estate of 1,000 units with a month's bills, through
 bench/billing.py's builder), records the payments, then times 1,000 receipts read from the
-database (half A4, half till-roll). Two of them are checked as a printer would see them:
+database (half A4, half till-roll) as printing runs of 100 (pdf.receipt_pdfs: three queries
+a run), then the same receipts one download after another for the ratio. Two of them are checked as a printer would see them:
 `pdffonts` must list every font as embedded and subset, and `pdftoppm` must render a page
 with ink on it (Debian's poppler-utils).
 
@@ -76,6 +77,12 @@ def main() -> int:
 
     from fees import pdf
     from fees.models import Payment
+
+    # The same receipts one download after another (the payment read, then its receipt), for
+    # the ratio to the printing run in the same process.
+    ids = list(Payment.objects.order_by("id").values_list("id", flat=True)[:COUNT])
+    one_by_one = billing.time_receipts(ids, batch=False)
+    print(f"receipts_{COUNT}_pdf_one_by_one: {one_by_one:.1f} s")
 
     failed = []
     for size in ("a4", "receipt"):

@@ -186,7 +186,8 @@ class _Pen:
     def box(self, text, x, y, width, size, align="left", color=black):
         text, size = self.fit(str(text), width, size)
         c = self.c
-        c.setFillColor(color)
+        if color is not black:  # the page's colour is black between boxes
+            c.setFillColor(color)
         c.setFont(self.font, size)
         if align == "center":
             c.drawCentredString(x + width / 2, y, text)
@@ -194,7 +195,8 @@ class _Pen:
             c.drawRightString(x + width, y, text)
         else:
             c.drawString(x, y, text)
-        c.setFillColor(black)
+        if color is not black:
+            c.setFillColor(black)
 
 
 # A4 --------------------------------------------------------------------------------------
