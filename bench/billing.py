@@ -18,11 +18,13 @@ import datetime as dt
 import os
 import sys
 import time
-import urllib.parse
 from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from bench import _db  # noqa: E402
+
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ed_bench_billing")
 PERIOD = "2026-10"
 RUN = 100  # receipts per printing run (pdf.receipt_pdfs)
@@ -30,27 +32,11 @@ TARGETS = {"generate": 60.0, "rerun": 10.0, "receipts": 15.0}
 
 
 def recreate_database() -> None:
-    import psycopg2
-
-    parsed = urllib.parse.urlparse(DB_URL)
-    conn = psycopg2.connect(
-        host=parsed.hostname,
-        port=parsed.port or 5432,
-        user=parsed.username or "postgres",
-        password=parsed.password,
-        dbname="postgres",
-    )
-    conn.autocommit = True
-    name = parsed.path.lstrip("/")
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
+    _db.recreate_database(DB_URL)
 
 
 def setup_django() -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.update(
+    _db.setup_django(
         DATABASE_URL=DB_URL,
         DJANGO_SETTINGS_MODULE="estate.settings",
         DEBUG="0",
@@ -59,13 +45,6 @@ def setup_django() -> None:
         HUEY_NAME="estatedesk-bench-billing",
         LOG_LEVEL="WARNING",
     )
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def build(estates: int, units: int) -> None:

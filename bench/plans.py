@@ -21,11 +21,12 @@ import datetime as dt
 import os
 import sys
 import time
-import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench._db import recreate_database, setup_django  # noqa: E402
+
 SCALE_URL = os.environ.get(
     "BENCH_SEED_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ed_bench_seed"
 )
@@ -35,27 +36,11 @@ SMALL_URL = os.environ.get(
 LARGE_ROWS = 10_000
 
 
-def recreate_database(url: str) -> None:
-    import psycopg2
-
-    parsed = urllib.parse.urlparse(url)
-    conn = psycopg2.connect(
-        host=parsed.hostname,
-        port=parsed.port or 5432,
-        user=parsed.username or "postgres",
-        password=parsed.password,
-        dbname="postgres",
-    )
-    conn.autocommit = True
-    name = parsed.path.lstrip("/")
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-
-
 def setup(url: str, *, small: bool) -> None:
-    os.environ.update(
+    if small:
+        recreate_database(url)
+    setup_django(
+        migrate=small,
         DATABASE_URL=url,
         DJANGO_SETTINGS_MODULE="estate.settings",
         DEBUG="0",
@@ -68,16 +53,9 @@ def setup(url: str, *, small: bool) -> None:
         HUEY_IMMEDIATE="1",
         LOG_LEVEL="WARNING",
     )
-    os.environ.pop("REDIS_URL", None)
-    if small:
-        recreate_database(url)
-    import django
-
-    django.setup()
     if small:
         from django.core.management import call_command
 
-        call_command("migrate", verbosity=0)
         call_command(
             "seed_demo",
             *("--estates", "3", "--months", "3", "--seed", "1", "--units-per-estate", "60"),

@@ -31,6 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench._db import recreate_database as _recreate_postgres  # noqa: E402
 
 ESTATE = "PF01"
 CASES = ("list1", "list50", "create")
@@ -78,25 +79,6 @@ def _environment(args) -> None:
     os.environ["HUEY_NAME"] = "estatedesk-profile"
     os.environ["HUEY_IMMEDIATE"] = "1"
     os.environ.pop("TESTING", None)
-
-
-def _recreate_postgres(url: str) -> None:
-    import dj_database_url
-    import psycopg2
-
-    cfg = dj_database_url.parse(url)
-    conn = psycopg2.connect(
-        dbname="postgres",
-        user=cfg["USER"],
-        password=cfg["PASSWORD"] or None,
-        host=cfg["HOST"],
-        port=cfg["PORT"] or 5432,
-    )
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{cfg["NAME"]}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
-    conn.close()
 
 
 def load() -> str:

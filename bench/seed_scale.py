@@ -22,6 +22,9 @@ import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from bench._db import recreate_database  # noqa: E402
+
 DB_URL = os.environ.get(
     "BENCH_SEED_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ed_bench_seed"
 )
@@ -34,25 +37,6 @@ SCALE_COUNTS = {
     "fees_bill": 1_800_000,
     "renovation_application": 19_000,
 }
-
-
-def recreate_database(url: str) -> None:
-    import psycopg2
-
-    parsed = urllib.parse.urlparse(url)
-    conn = psycopg2.connect(
-        host=parsed.hostname,
-        port=parsed.port or 5432,
-        user=parsed.username or "postgres",
-        password=parsed.password,
-        dbname="postgres",
-    )
-    conn.autocommit = True
-    name = parsed.path.lstrip("/")
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
 
 
 def counts(url: str) -> dict[str, int]:

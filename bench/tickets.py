@@ -25,6 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import _db  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ed_bench_tickets"
 os.environ["DATABASE_URL"] = os.environ.get("BENCH_TICKETS_DATABASE_URL", DEFAULT_URL)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "estate.settings")
@@ -45,33 +47,9 @@ SPEEDUP_TARGET = 50
 NOW = "2026-11-01 00:00:00+08"  # the 12 months are 2025-11 .. 2026-10, all complete
 
 
-def _recreate_database() -> None:
-    import dj_database_url
-    import psycopg2
-
-    cfg = dj_database_url.parse(os.environ["DATABASE_URL"])
-    conn = psycopg2.connect(
-        dbname="postgres",
-        user=cfg["USER"],
-        password=cfg["PASSWORD"] or None,
-        host=cfg["HOST"],
-        port=cfg["PORT"] or 5432,
-    )
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{cfg["NAME"]}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
-    conn.close()
-
-
 def _setup() -> None:
-    _recreate_database()
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    _db.recreate_database(os.environ["DATABASE_URL"])
+    _db.setup_django()
 
 
 def _estates():
