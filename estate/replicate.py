@@ -34,6 +34,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import connection
 
+from estate.integrity import name_columns
 from estate.models import Estate
 
 # Template rows from which a table's secondary indexes are rebuilt rather than maintained.
@@ -83,6 +84,7 @@ def replicate(
     models, user_table = _tables()
     User = get_user_model()
     written: dict[str, int] = {}
+    user_names = {(model, column) for model, _fk, column in name_columns()}
     with connection.cursor() as cursor:
         spans = {}
         for model in [Estate, User, *models]:
@@ -207,6 +209,9 @@ def replicate(
                         expression = f"replace({expression}, c.old_code, c.new_code)"
                     else:  # a random token: another one, as long, for each copy
                         expression = f"left(md5({expression} || ':' || c.k), length({expression}))"
+                elif (model, f.name) in user_names and estate_field is not None:
+                    # The name kept beside a user key ("华苑经理"): the copy's staff's.
+                    expression = f"replace({expression}, c.old_name, c.new_name)"
                 select[f.column] = expression
             if estate_field is not None:
                 source = (
