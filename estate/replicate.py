@@ -137,8 +137,7 @@ def replicate(
             table = model._meta.db_table
             started = time.monotonic()
             # A big table's secondary indexes are dropped and built again after the copy: one
-            # sorted build is cheaper than millions of insertions into each (those backing a
-            # constraint, the key and the unique numbers, stay).
+            # sorted build is cheaper than millions of insertions into each (the key stays).
             cursor.execute(f"SELECT count(*) FROM {qn(table)}")
             indexes = []
             if cursor.fetchone()[0] >= BIG_TABLE:
@@ -148,16 +147,29 @@ def replicate(
                     "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
                     [table],
                 )
-                indexes = cursor.fetchall()
-                for name, _definition in indexes:
-                    cursor.execute(f"DROP INDEX {name}")
+                indexes = [(f"DROP INDEX {name}", definition) for name, definition in cursor]
+                # Unique constraints (document numbers, tokens) too: checked again when rebuilt.
+                cursor.execute(
+                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE conrelid = %s::regclass AND contype = 'u'",
+                    [table],
+                )
+                indexes += [
+                    (
+                        f"ALTER TABLE {qn(table)} DROP CONSTRAINT {qn(name)}",
+                        f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}",
+                    )
+                    for name, definition in cursor.fetchall()
+                ]
+                for drop, _create in indexes:
+                    cursor.execute(drop)
             columns = ", ".join(qn(c) for c in select)
             cursor.execute(
                 f"INSERT INTO {qn(table)} ({columns}) SELECT {', '.join(select.values())} {source}"
             )
             n = cursor.rowcount
-            for _name, definition in indexes:
-                cursor.execute(definition)
+            for _drop, create in indexes:
+                cursor.execute(create)
             elapsed = time.monotonic() - started
             if n:
                 written[model._meta.label] = n

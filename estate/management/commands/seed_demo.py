@@ -16,7 +16,7 @@ from estate.seeding import SeedContext, parts
 SCALE_ESTATES, SCALE_MONTHS, SCALE_UNITS = 100, 12, 1500
 # At company scale, the estates simulated in Python; the others are copied from them in the
 # database (estate.replicate), PostgreSQL only.
-SCALE_TEMPLATES = 2
+SCALE_TEMPLATES = 1
 DEMO_UNITS = 240
 
 
