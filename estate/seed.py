@@ -40,19 +40,24 @@ STAFF_ROLES = [
 ]
 
 
+def estate_identity(i: int) -> tuple[str, str, str, str]:
+    """The code, name, address and service phone of the demo's estate number ``i`` (from 0)."""
+    return (
+        f"HY{i + 1:02d}" if i < 99 else f"H{i + 1:03d}",
+        f"{_NAMES[i % len(_NAMES)]}{'' if i < len(_NAMES) else i // len(_NAMES) + 1}",
+        f"上海市{_DISTRICTS[i % len(_DISTRICTS)]}示范路{100 + i}号",
+        f"021-{5000_0000 + i:08d}",
+    )
+
+
 @register(10, "estates")
 def seed_estates(ctx: SeedContext) -> None:
     rng = ctx.rng
     units_per_estate = ctx.data.get("units_per_estate", 240)
     estates = Estate.objects.bulk_create(
         [
-            Estate(
-                code=f"HY{i + 1:02d}" if i < 99 else f"H{i + 1:03d}",
-                name=f"{_NAMES[i % len(_NAMES)]}{'' if i < len(_NAMES) else i // len(_NAMES) + 1}",
-                address=f"上海市{_DISTRICTS[i % len(_DISTRICTS)]}示范路{100 + i}号",
-                service_phone=f"021-{5000_0000 + i:08d}",
-            )
-            for i in range(ctx.estates)
+            Estate(code=code, name=name, address=address, service_phone=phone)
+            for code, name, address, phone in map(estate_identity, range(ctx.estates))
         ]
     )
     estates = list(Estate.objects.order_by("code"))

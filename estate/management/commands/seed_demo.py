@@ -8,11 +8,15 @@ from django.utils import timezone
 
 from estate import seeding
 from estate.models import Estate
-from estate.seed import DEMO_PASSWORD
+from estate.replicate import replicate
+from estate.seed import DEMO_PASSWORD, estate_identity
 from estate.seeding import SeedContext, parts
 
 # QUALITY.md's company: 100 estates of 1,500 units (150,000 units), 12 months.
 SCALE_ESTATES, SCALE_MONTHS, SCALE_UNITS = 100, 12, 1500
+# At company scale, the estates simulated in Python; the others are copied from them in the
+# database (estate.replicate), PostgreSQL only.
+SCALE_TEMPLATES = 1
 DEMO_UNITS = 240
 
 
@@ -41,6 +45,14 @@ class Command(BaseCommand):
             "given, at company scale",
         )
         parser.add_argument(
+            "--templates",
+            type=int,
+            default=None,
+            help=f"at company scale, estates simulated in Python (default {SCALE_TEMPLATES}, "
+            "or the largest divisor of --estates below it); the others are copies of them "
+            "written by the database (estate.replicate)",
+        )
+        parser.add_argument(
             "--now", help="ISO datetime the demo data ends at (default: now), for reproducibility"
         )
         parser.add_argument(
@@ -62,9 +74,13 @@ class Command(BaseCommand):
         now = dt.datetime.fromisoformat(opts["now"]) if opts["now"] else timezone.now()
         if timezone.is_naive(now):
             now = timezone.make_aware(now)
+        templates = estates
+        if company and connection.vendor == "postgresql":
+            wanted = max(1, min(opts["templates"] or SCALE_TEMPLATES, estates))
+            templates = max(d for d in range(1, wanted + 1) if estates % d == 0)
         ctx = SeedContext(
             rng=random.Random(opts["seed"]),
-            estates=estates,
+            estates=templates,
             months=months,
             now=now,
             company_scale=company,
@@ -75,6 +91,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Company scale: {estates} estates x {units} units, {months} months "
                 f"({connection.vendor})."
+            )
+        if templates < estates:
+            self.stdout.write(
+                f"{templates} template estate(s) simulated, {estates - templates} copied from "
+                "them in the database."
             )
         # At company scale, the foreign keys' checks (a trigger per row and key, run at commit:
         # most of the time of writing millions of rows) are skipped for a superuser: the seed
@@ -102,6 +123,23 @@ class Command(BaseCommand):
             self.stdout.write(f"{name}: {elapsed:.1f} s, {rows} rows ({_rate(rows, elapsed)})")
             for label, count in written.most_common():
                 self.stdout.write(f"    {label}: {count}")
+        if templates < estates:
+            started = time.monotonic()
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+                if unchecked:
+                    cursor.execute("SET LOCAL session_replication_role TO replica")
+                written = replicate(
+                    templates=list(ctx.data["estates"]),
+                    estates=estates,
+                    identity=estate_identity,
+                    log=ctx.log,
+                )
+            elapsed = time.monotonic() - started
+            rows = sum(written.values())
+            seeding.inserted.update(written)
+            total_rows += rows
+            self.stdout.write(f"copies: {elapsed:.1f} s, {rows} rows ({_rate(rows, elapsed)})")
         if company and connection.vendor == "postgresql":
             started = time.monotonic()
             with connection.cursor() as cursor:
