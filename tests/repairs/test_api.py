@@ -5,8 +5,8 @@ import json
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from estate.models import AccessLog
 from repairs import services
