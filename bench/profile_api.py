@@ -3,7 +3,8 @@ token, straight into the WSGI handler gunicorn calls (no network, no client libr
 timed, then under cProfile.
 
 For each case (the one-row list, a 50-row page of a filtered list, a ticket created over the
-API) it prints the per-request mean, wall clock and this process's CPU time (the database
+API, the resident's report form posted as bench/api_load.py posts it: CSRF cookie and token
+from one GET of the form, answered by its redirect) it prints the per-request mean, wall clock and this process's CPU time (the database
 server's CPU is not in it), then the top entries of the profile by cumulative time. The load
 average is printed with every figure: CPU time per request is a fair relative figure (before
 and after a change, same run) even on a busy machine; wall times are not.
@@ -34,7 +35,8 @@ sys.path.insert(0, str(ROOT))
 from bench._db import recreate_database as _recreate_postgres  # noqa: E402
 
 ESTATE = "PF01"
-CASES = ("list1", "list50", "create")
+CASES = ("list1", "list50", "create", "form")
+EXPECTED = {"create": 201, "form": 302}
 
 
 def _args():
@@ -141,7 +143,7 @@ def _build(args) -> dict:
             by=user,
         )
     _record, token = api_token_create(user=user, name="profile")
-    return {"token": token, "category": category.code}
+    return {"token": token, "category": category.code, "category_id": category.pk}
 
 
 def _caller(token: str):
@@ -169,31 +171,97 @@ def _caller(token: str):
 
     def start_response(status, headers, exc_info=None):
         seen["status"] = int(status.split(" ", 1)[0])
+        seen["headers"] = headers
 
-    def call(method: str, path: str, query: str = "", body: bytes = b"") -> int:
+    def call(
+        method: str,
+        path: str,
+        query: str = "",
+        body: bytes = b"",
+        *,
+        content_type: str = "application/json",
+        headers: dict | None = None,
+    ) -> int:
+        """``headers``: WSGI keys (``HTTP_COOKIE``...); None for a header drops it."""
         environ = dict(base)
         environ.update(
             REQUEST_METHOD=method,
             PATH_INFO=path,
             QUERY_STRING=query,
             CONTENT_LENGTH=str(len(body)),
-            CONTENT_TYPE="application/json" if body else "",
+            CONTENT_TYPE=content_type if body else "",
         )
+        for key, value in (headers or {}).items():
+            if value is None:
+                environ.pop(key, None)
+            else:
+                environ[key] = value
         environ["wsgi.input"] = io.BytesIO(body)
         result = application(environ, start_response)
+        chunks = []
         try:
-            for _chunk in result:
-                pass
+            for chunk in result:
+                chunks.append(chunk)
+            seen["body"] = b"".join(chunks)
         finally:
             close = getattr(result, "close", None)
             if close is not None:
                 close()
         return seen["status"]
 
+    call.seen = seen
     return call
 
 
-def _cases(info: dict) -> dict:
+def _form(call, info: dict):
+    """The resident form's POST as bench/api_load.py sends it: the CSRF cookie and token of
+    one GET of the form (no session, no bearer token), then the same fields every time."""
+    import re
+    from urllib.parse import urlencode
+
+    from django.core.management import call_command
+
+    call_command("collectstatic", "--noinput", verbosity=0)  # the page's manifest
+    path = f"/r/{ESTATE}/"
+    anonymous = {"HTTP_AUTHORIZATION": None, "HTTP_ACCEPT": "text/html"}
+    status = call("GET", path, headers=anonymous)
+    assert status == 200, status
+    cookies = []
+    for name, value in call.seen["headers"]:
+        if name.lower() == "set-cookie":
+            cookies.append(value.split(";", 1)[0])
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', call.seen["body"])
+    body = urlencode(
+        {
+            "csrfmiddlewaretoken": token.group(1).decode(),
+            "kind": "repair",
+            "category": info["category_id"],
+            "unit_number": "1-1-0001",
+            "name": "压测住户",
+            "phone": "13900000000",
+            "description": "卫生间漏水，请尽快处理",
+            "website": "",
+        }
+    ).encode()
+    headers = {
+        **anonymous,
+        "HTTP_COOKIE": "; ".join(cookies),
+        "HTTP_REFERER": f"http://127.0.0.1:8000{path}",
+    }
+
+    def post(call) -> int:
+        return call(
+            "POST",
+            path,
+            body=body,
+            content_type="application/x-www-form-urlencoded",
+            headers=headers,
+        )
+
+    return post
+
+
+def _cases(info: dict, call, names) -> dict:
     from urllib.parse import urlencode
 
     page = urlencode(
@@ -228,6 +296,7 @@ def _cases(info: dict) -> dict:
         "list1": lambda call: call("GET", "/api/v1/tickets", "limit=1"),
         "list50": lambda call: call("GET", "/api/v1/tickets", page),
         "create": lambda call: call("POST", "/api/v1/tickets", body=create_body()),
+        "form": _form(call, info) if "form" in names else None,
     }
 
 
@@ -253,23 +322,24 @@ def main() -> int:
     from repairs.models import Ticket
 
     call = _caller(info["token"])
-    cases = _cases(info)
+    names = args.case or CASES
+    cases = _cases(info, call, names)
     print(
         f"database: {connection.vendor}, {Ticket.objects.count()} tickets; "
         f"cache: {'redis' if os.environ.get('REDIS_URL') else 'database'}"
     )
     failed = False
-    for name in args.case or CASES:
+    for name in names:
         one = cases[name]
         status = one(call)
-        expected = 201 if name == "create" else 200
+        expected = EXPECTED.get(name, 200)
         if status != expected:
             print(f"FAILED: {name} answered {status}, not {expected}", file=sys.stderr)
             failed = True
             continue
         for _ in range(min(50, requests)):  # warm: imports, connection, caches
             one(call)
-        count = max(50, requests // 3) if name == "create" else requests
+        count = max(50, requests // 3) if name in EXPECTED else requests
         wall, cpu = _time(one, call, count)
         print(
             f"api_{name}_per_request: {wall:.2f} ms wall, {cpu:.2f} ms CPU in-process "

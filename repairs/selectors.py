@@ -172,6 +172,16 @@ def visible_tickets_q(user) -> Q | None:
     return Q(estate_id__in=full) | Q(estate_id__in=own, assignee_id=user.pk)
 
 
+def ticket_visible(*, user, ticket: Ticket) -> bool:
+    """Whether the user may see this ticket: :func:`visible_tickets_q` on one object."""
+    allowed = ticket_estate_ids(user)
+    if allowed is None:
+        return True
+    if ticket.estate_id in own_work_estate_ids(user):
+        return ticket.assignee_id == user.pk
+    return ticket.estate_id in allowed
+
+
 def ticket_list(
     *,
     user,

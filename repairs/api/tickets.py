@@ -112,7 +112,12 @@ def ticket_create(request, payload: TicketIn):
         major_complaint=payload.major_complaint,
         preferred_visit_time=payload.preferred_visit_time,
         by=request.auth,
+        with_detail=True,
     )
+    # The answer is built from what was just written (history, photos and visits included),
+    # not read back; the read stays for a creator who may not see the ticket.
+    if selectors.ticket_visible(user=request.auth, ticket=ticket):
+        return Status(201, ticket)
     return Status(201, _detail(request, ticket))
 
 

@@ -127,6 +127,7 @@ def ticket_create(
     by=None,
     now: dt.datetime | None = None,
     opened_by_rule: str = "",
+    with_detail: bool = False,
 ) -> Ticket:
     """Log a report. Everything is validated before anything is written; the deadlines come
     from the category's service level on the estate's calendar. ``by=None`` is a resident
@@ -137,7 +138,12 @@ def ticket_create(
     ``opened_by_rule``: a higher layer opens the ticket by its own rule on ``by``'s action
     (a patroller's failed item opens a rectification) and has checked ``by``'s right to take
     that action itself; ``by`` need not be one who logs tickets, and the text (which item of
-    which round) is the creation's history note."""
+    which round) is the creation's history note.
+
+    ``with_detail``: the ticket comes back carrying its history, photos and return visits as
+    they were just written (``ticket.history.all()`` ... read no database), for a caller that
+    shows the new ticket at once (the API's answer). Leave it off where the object lives on
+    through later changes: those lists would not follow them."""
     now = now or timezone.now()
     if by is not None and not opened_by_rule:
         require(by, estate, "repairs.ticket.create")
@@ -201,8 +207,8 @@ def ticket_create(
     ticket.number = wf.next_number(estate, kind, now)
     ticket.tracking_code = secrets.token_urlsafe(16)
     ticket.save()
-    wf.event(ticket, E.CREATED, by=by, at=now, note=opened_by_rule.strip()[:500])
-    for photo in cleaned:
+    created = wf.event(ticket, E.CREATED, by=by, at=now, note=opened_by_rule.strip()[:500])
+    photo_rows = [
         TicketPhoto.objects.create(
             ticket=ticket,
             estate=estate,
@@ -211,6 +217,8 @@ def ticket_create(
             height=photo.height,
             uploaded_at=now,
         )
+        for photo in cleaned
+    ]
     if priority == Ticket.Priority.EMERGENCY or ticket.major_complaint:
         what = _("Major complaint") if ticket.major_complaint else _("Emergency")
         wf.escalate(
@@ -227,7 +235,21 @@ def ticket_create(
             link=wf.ticket_link(ticket),
         )
     hooks.ticket_created(ticket)
+    if with_detail:
+        created.estate = estate  # the history shows its time in the estate's zone
+        _as_prefetched(ticket, "history", [created])
+        _as_prefetched(ticket, "photos", photo_rows)
+        _as_prefetched(ticket, "return_visits", [])
     return ticket
+
+
+def _as_prefetched(ticket: Ticket, name: str, rows: list) -> None:
+    """``ticket.<name>.all()`` answers ``rows`` without a query, as after
+    ``prefetch_related(name)`` (Django keeps a prefetched list the same way)."""
+    qs = getattr(ticket, name).all()
+    qs._result_cache = list(rows)
+    qs._prefetch_done = True
+    ticket.__dict__.setdefault("_prefetched_objects_cache", {})[name] = qs
 
 
 @transaction.atomic

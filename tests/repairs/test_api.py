@@ -1,10 +1,12 @@
 """The tickets API (repairs/api.py)."""
 
+import datetime as dt
 import json
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from estate.models import AccessLog
 from repairs import services
@@ -336,3 +338,40 @@ def test_no_phone_and_no_resident_is_a_field_error(client, estate_a, desk):
     assert (r.status_code, r.json()["field"]) == (422, "reporter_phone")
     r = _post(client, "/api/v1/tickets", body | {"reporter_phone": "", "resident": 999_999})
     assert (r.status_code, r.json()["field"]) == (422, "resident")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {},
+        {"unit": None, "common_area": "1号楼大堂", "reporter_phone": "0571-88886666"},
+        {"priority": "emergency", "preferred_visit_time": "in a week, naive"},
+        {"kind": "complaint", "major_complaint": True, "category": "complaint"},
+    ],
+)
+def test_the_creations_answer_is_what_a_read_back_shows(client, estate_a, desk, change):
+    """The answer is built from what was written, not read back: it must show exactly what
+    the ticket's own page of the API shows afterwards (deadlines, zone, masked phone,
+    history with its author, no photos or visits)."""
+    if change.get("category") == "complaint":
+        make_category(estate_a, "complaint", code="complaint")
+    if change.get("preferred_visit_time"):  # a local time without offset: the estate's zone
+        when = timezone.localtime(timezone.now() + dt.timedelta(days=7), estate_a.tz)
+        change = change | {"preferred_visit_time": when.strftime("%Y-%m-%dT%H:%M:%S")}
+    response = _post(client, "/api/v1/tickets", _body(estate_a) | change)
+    assert response.status_code == 201, response.content
+    answer = response.json()
+    assert answer == client.get(f"/api/v1/tickets/{answer['id']}").json()
+    assert answer["history"][0]["by"] == desk.get_username()
+
+
+def test_the_creation_reads_nothing_back(client, estate_a, desk):
+    """No read of the new ticket, its history, photos or visits after it is written."""
+    body = _body(estate_a)
+    with CaptureQueriesContext(connection) as queries:
+        response = _post(client, "/api/v1/tickets", body)
+    assert response.status_code == 201
+    tables = ("repairs_ticketevent", "repairs_ticketphoto", "repairs_returnvisit")
+    selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert not [sql for sql in selects if any(f'"{t}"' in sql for t in tables)]
+    assert not [sql for sql in selects if 'FROM "repairs_ticket"' in sql]
