@@ -11,7 +11,7 @@ from pydantic import Field
 
 from estate import privacy
 from estate.errors import DomainError
-from estate.schemas import ERRORS_4XX, Day, EstateCode, PageParams, paginate
+from estate.schemas import ERRORS_4XX, Day, EstateCode, PageParams
 from estate.scoping import estate_by_code, require
 from repairs import selectors, services
 from repairs.api.schemas import (
@@ -73,8 +73,10 @@ class TicketFilters(PageParams):
 )
 def ticket_list(request, filters: Query[TicketFilters]):
     estate = estate_by_code(request.auth, filters.estate) if filters.estate else None
-    qs = selectors.ticket_list(
+    items, count = selectors.ticket_list_page(
         user=request.auth,
+        offset=filters.offset,
+        limit=filters.limit,
         estate=estate,
         kind=filters.kind,
         status=filters.status,
@@ -86,7 +88,7 @@ def ticket_list(request, filters: Query[TicketFilters]):
         q=filters.q,
         visit_due=filters.visit == "due",
     )
-    return paginate(qs, filters)
+    return {"items": items, "count": count}
 
 
 @router.post(
