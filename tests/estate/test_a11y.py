@@ -19,18 +19,23 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from community.models import Survey
+from community.models import Event, Survey
 from community.services.surveys import survey_create
 from estate.models import Estate, Unit
 from repairs import services as repair_services
 from repairs.models import Category
+from repairs.paidservices import services as paid_services
+from repairs.patrols import services as patrol_services
+from residents.models import Resident
 from residents.movein import services as movein_services
 from tests import browser as b
 from tests.factories import make_unit
 from tests.movein.factories import book
+from tests.paidservices.factories import make_service
 from tests.patrols.factories import make_checklist, make_round
 
 pytestmark = [
@@ -117,27 +122,73 @@ def _handover_in_progress(estate):
     return movein_services.handover_start(handover=handover, now=now)
 
 
-def _patrol_round(estate):
-    """A round planned now for hy01-tech1, who walks it on the phone."""
+def _patrol_round(estate, name="保洁巡查"):
+    """A round planned now for hy01-tech1, who walks it on the phone (on its own checklist,
+    named ``name``)."""
     users = get_user_model().objects
     manager, tech = users.get(username="hy01-manager"), users.get(username="hy01-tech1")
     category = Category.objects.filter(estate=estate, kind="rectification").first()
     checklist = make_checklist(
-        estate, manager=manager, **({"category": category} if category else {})
+        estate, manager=manager, name=name, **({"category": category} if category else {})
     )
     when = timezone.localtime(timezone.now(), estate.tz).strftime("%Y-%m-%d %H:%M")
     return make_round(estate, checklist=checklist, inspector=tech, manager=manager, when=when)
 
 
+def _paid_order(estate):
+    """An order for a paid service, taken at the desk (the demo has none)."""
+    desk = get_user_model().objects.get(username="hy01-frontdesk")
+    unit = Unit.objects.filter(estate=estate).order_by("pk").first()
+    return paid_services.order_create(
+        estate=estate,
+        service=make_service(estate, code="a11y-unclog"),
+        unit=unit,
+        name="王伟",
+        phone="13812345678",
+        description="厨房下水道堵塞",
+        by=desk,
+    )
+
+
+def _patrol_finding(estate):
+    """A round walked with a failed item: a finding and its rectification ticket (the demo's
+    patrols are the renovation site's)."""
+    round_ = _patrol_round(estate, name="楼道安全巡查")
+    item = round_.checklist.items.order_by("sort").first()
+    return patrol_services.finding_record(
+        round=round_, by=round_.inspector, item=item, passed=False, note="楼道堆放杂物，堵塞通道"
+    )
+
+
 def _module_pages(estate):
-    """The pages that show one record (a survey, the month's call list, a patrol round, a
-    handover), with the record made or found: {username: [(path, name), ...]}."""
+    """The pages that show one record (a survey, the month's call list, an event, a paid
+    service's order, a resident's file, a patrol round, a handover, a unit's account), with the
+    record made or found: {username: [(path, name), ...]}."""
     results = Survey.objects.filter(estate=estate, kind=Survey.Kind.PERIODIC)
     survey = results.order_by("-opens_at").first()
     call = Survey.objects.get(estate=estate, kind=Survey.Kind.MONTHLY_CALL)
     sample = call.samples.order_by("pk").first()
+    # The event with the most sign-ups: its page and its check-in list are the longest.
+    event = (
+        Event.objects.filter(estate=estate)
+        .annotate(n=Count("signups"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    order = _paid_order(estate)
+    _patrol_finding(estate)  # the findings and rectifications lists each show a row
+    resident = Resident.objects.filter(estate=estate).order_by("pk").first()
+    # The unit with the most bills: its account is the longest.
+    unit = (
+        Unit.objects.filter(estate=estate).annotate(n=Count("bills")).order_by("-n", "pk").first()
+    )
     return {
+        "hy01-finance": [(f"/fees/units/{unit.pk}/", "unit account")],
         "hy01-manager": [
+            (f"/community/events/{event.pk}/", "event"),
+            (f"/community/events/{event.pk}/checkin/", "event check-in"),
+            (f"/paid-services/orders/{order.pk}/", "paid service order"),
+            (f"/residents/{resident.pk}/", "resident file"),
             (f"/community/surveys/{survey.pk}/", "survey results"),
             (f"/community/surveys/{survey.pk}/enter/", "survey answers entry"),
             (f"/community/calls/?period={call.period}", "satisfaction calls"),
@@ -255,6 +306,16 @@ STAFF_PAGES = [
             ("/patrols/", "patrols"),
             ("/paid-services/", "paid services"),
             ("/assessment/", "assessment"),
+            ("/dashboard/", "dashboard"),
+            ("/dashboard/explain/", "dashboard: how each rate is computed"),
+            ("/dashboard/targets/", "dashboard: targets"),
+            ("/dashboard/bulletins/", "dashboard: bulletins"),
+            ("/renovation/violations/", "renovation violations"),
+            ("/patrols/rounds/", "patrol rounds"),
+            ("/patrols/findings/", "patrol findings"),
+            ("/patrols/rectifications/", "patrol rectifications"),
+            ("/residents/incomplete/", "incomplete resident files"),
+            ("/residents/access-log/", "resident files access log"),
         ],
     ),
     (
@@ -264,6 +325,9 @@ STAFF_PAGES = [
             ("/fees/cashier/?q=1", "cashier search"),
             ("/fees/bills/", "bills"),
             ("/fees/arrears/", "arrears"),
+            ("/fees/overview/", "fees overview"),
+            ("/fees/day-end/", "day-end"),
+            ("/fees/meters/", "meter readings"),
         ],
     ),
     ("hy01-tech1", [("/repairs/mine/", "my tickets")]),
