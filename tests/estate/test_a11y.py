@@ -33,6 +33,7 @@ from repairs.patrols import services as patrol_services
 from residents.models import Resident
 from residents.movein import services as movein_services
 from tests import browser as b
+from tests.community.factories import make_event
 from tests.factories import make_unit
 from tests.movein.factories import book
 from tests.paidservices.factories import make_service
@@ -259,6 +260,11 @@ def test_resident_pages(live_server, chromium, demo, viewport):
         check("facility booking form")
     _visit(page, f"{base}/services/")
     check("paid services")
+    _visit(page, f"{base}/events/{make_event(demo).pk}")
+    assert page.locator("form.stacked").count() == 1, "the event takes no sign-up"
+    check("event sign-up")
+    b.submit_without_browser_checks(page, "form.stacked")
+    check("event sign-up with errors")
 
     _visit(page, f"{base}/survey/{_open_survey(demo).token}")
     check("survey")
@@ -492,3 +498,75 @@ def test_long_lists_are_short_cards_on_a_phone(live_server, chromium, demo):
                     assert height < PHONE_BILLS_MAX_HEIGHT, f"{count} bills: {height} px"
                     b.screenshot(page, "bills-phone")
         page.context.close()
+
+
+# A page with one of each defect the checks look for (set in the page, no server needed).
+BROKEN_PAGE = """<!doctype html><html lang="en"><head><title>Broken</title><style>
+body { margin:0; font:1rem/1.5 sans-serif; } input { border:1px solid #7b8794; }
+.tiny { font-size:12px; } .pale { border-color:#e4e4e4; } .grey { color:#bbb; }
+.help { font-size:.8rem; } .wide { width:30rem; } button { min-height:3rem; outline:none; }
+a.small { display:inline-block; font-size:.6rem; line-height:1; }
+</style></head><body><main>
+<h1>Broken</h1>
+<p class="grey">Grey text nobody can read</p>
+<span aria-label="a name nobody hears">a label on a span</span>
+<label>Name <input name="name" aria-describedby="nowhere_error"></label>
+<input name="q" placeholder="Search only by placeholder">
+<label>Amount <input name="amount" class="tiny"></label>
+<label>Pale <input name="pale" class="pale"></label>
+<label>Code <input name="code" aria-invalid="true"></label>
+<p class="help">Help text under 16 px</p>
+<label><input type="radio" name="kind" value="a"> A</label>
+<label><input type="radio" name="kind" value="b"> B</label>
+<p><a class="small" href="#x">x</a></p>
+<div class="wide">A block wider than a phone</div>
+<button type="button">No focus outline</button>
+</main></body></html>"""
+
+
+def test_each_check_finds_what_it_looks_for(chromium):
+    """Each of the checks every page goes through reports the defect it is for: a test that
+    passes only because a check looks at nothing would go unnoticed otherwise."""
+    page = b.new_page(chromium, b.PHONE)
+    page.set_content(BROKEN_PAGE)
+    found = {
+        "axe": b.axe_problems(page, "p"),
+        "describedby": b.describedby_problems(page, "p"),
+        "borders": b.border_problems(page, "p"),
+        "error state": b.error_state_problems(page, "p"),
+        "names": b.name_problems(page, "p"),
+        "overflow": b.overflow_problems(page, "p"),
+        "targets": b.target_problems(page, "p", 24),
+        "text": b.text_size_problems(page, "p", resident=False),
+        "resident text": b.text_size_problems(page, "p", resident=True),
+        "focus": b.focus_problems(page, "p", tabs=8),
+    }
+    expected = {
+        "axe": ["color-contrast"],
+        "describedby": ["nowhere_error"],
+        "borders": ["pale"],
+        "error state": ["code"],
+        "names": ["radio group kind", "q has no visible label", "span has an aria-label"],
+        "overflow": ["div.wide"],
+        "targets": ['a "x"'],
+        "text": ["input[name=amount]"],
+        "resident text": ["input[name=amount]", "p.help"],
+        "focus": ['button "No focus outline"'],
+    }
+    missed = [
+        f"{check}: {what} not in {found[check]}"
+        for check, whats in expected.items()
+        for what in whats
+        if what not in " ".join(found[check])
+    ]
+    assert "p.help" not in " ".join(found["text"]), "staff text is held to fields only"
+    # At 200% text, 16 px is no longer the user's size: text sized in px falls behind.
+    big = b.new_page(chromium, b.TEXT200)
+    big.set_content(BROKEN_PAGE.replace(".tiny { font-size:12px; }", ".tiny { font-size:16px; }"))
+    if "input[name=amount].tiny 16.0px" not in " ".join(
+        b.text_size_problems(big, "p", resident=False)
+    ):
+        missed.append("text200: a field sized in px (16 px) passed")
+    big.context.close()
+    page.context.close()
+    assert not missed, _report(missed)
