@@ -95,8 +95,12 @@ class SignUpForm(forms.Form):
 
 
 class PublicSignUpForm(SignUpForm):
-    # Honeypot: hidden from people, filled in by bots.
-    website = forms.CharField(required=False, label=_("Leave this empty"))
+    # Honeypot: hidden from people (out of sight, out of the Tab order), filled in by bots.
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this empty"),
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
 
 class CodeForm(forms.Form):

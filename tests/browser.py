@@ -213,8 +213,10 @@ def focus_problems(page, where, tabs=12):
 
 
 _NAMES_JS = """() => {
+  // (What a closed <details> holds is out of sight, though Chromium still lays it out.)
+  const folded = e => { const d = e.closest('details'); return d && !d.open && !e.closest('summary'); };
   const shown = e => { const s = getComputedStyle(e); const r = e.getBoundingClientRect();
-    return s.display !== 'none' && s.visibility !== 'hidden' && r.width > 0 && r.height > 0; };
+    return s.display !== 'none' && s.visibility !== 'hidden' && r.width > 0 && r.height > 0 && !folded(e); };
   const text = e => e && (e.innerText || '').trim();
   const found = [];
   const groups = new Set();
@@ -230,6 +232,14 @@ _NAMES_JS = """() => {
     const by = (e.getAttribute('aria-labelledby') || '').split(/\\s+/).some(id => text(document.getElementById(id)));
     if (!labelled && !by) found.push((e.name || e.id || e.tagName) + ' has no visible label');
   }
+  // An aria-label on an element without a role that takes a name (a div, a span...) is not
+  // read out (axe flags it only when the element has no text of its own).
+  const generic = ['DIV', 'SPAN', 'P', 'SMALL', 'STRONG', 'EM', 'B', 'I', 'CODE'];
+  for (const e of document.querySelectorAll('[aria-label]')) {
+    const role = e.getAttribute('role');
+    if (role ? ['presentation', 'none', 'generic'].includes(role) : generic.includes(e.tagName))
+      found.push(e.tagName.toLowerCase() + ' has an aria-label nobody hears: ' + e.getAttribute('aria-label').slice(0, 30));
+  }
   return found;
 }"""
 
@@ -237,9 +247,72 @@ _NAMES_JS = """() => {
 def name_problems(page, where):
     """Radio groups in a fieldset with a legend; every text field named by a visible label, not
     only by a placeholder (which disappears on typing) or an aria-label nobody sees. (A select
-    shows its choice; the header's language menu is named by the language it shows.)"""
+    shows its choice; the header's language menu is named by the language it shows.) And no
+    aria-label on an element assistive technology reads no name of (a div, a span)."""
     found = page.evaluate(_NAMES_JS)
     return [f"{where}: {found[:8]}"] if found else []
+
+
+_TEXT_JS = """(resident) => {
+  const shown = e => { const s = getComputedStyle(e); const r = e.getBoundingClientRect();
+    return s.display !== 'none' && s.visibility !== 'hidden' && r.width > 0 && r.height > 0; };
+  // The size the user asked for: the browser's default font size (what 1rem is on a page that
+  // does not set it on the root).
+  const probe = document.createElement('div');
+  probe.style.cssText = 'font-size:medium;position:absolute;visibility:hidden';
+  document.documentElement.appendChild(probe);
+  const asked = parseFloat(getComputedStyle(probe).fontSize);
+  probe.remove();
+  const small = [];
+  const fields = 'input:not([type=hidden],[type=checkbox],[type=radio],[type=submit],[type=button],[type=file]), select, textarea';
+  const texts = resident ? fields + ', main p, main li, .help, .errorlist, label, legend' : fields;
+  for (const e of document.querySelectorAll(texts)) {
+    if (!shown(e) || e.closest('[aria-hidden=true], .hp')) continue;
+    if (!e.matches(fields) && !(e.innerText || '').trim()) continue;
+    const size = parseFloat(getComputedStyle(e).fontSize);
+    if (size + 0.05 < asked)
+      small.push(e.tagName.toLowerCase() + (e.name ? '[name=' + e.name + ']' : '') +
+        (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/)[0] : '') +
+        ' ' + size.toFixed(1) + 'px');
+  }
+  return {asked, small};
+}"""
+
+
+def text_size_problems(page, where, *, resident):
+    """Text follows the user's text size and stays readable: every field's text at least the
+    browser's default size (16 px, or 32 px at 200% text; under 16 px iOS zooms into a field
+    when it is tapped), and on resident pages every piece of text too, help text included."""
+    found = page.evaluate(_TEXT_JS, resident)
+    if not found["small"]:
+        return []
+    return [f"{where}: text under {found['asked']:g} px: {found['small'][:8]}"]
+
+
+_ERROR_STATE_JS = """() => {
+  // An invalid field looks different from the same field valid: its border (colour or width)
+  // or its filling, not only an announcement a sighted user never hears.
+  const look = e => { const s = getComputedStyle(e);
+    return [s.borderBottomColor, s.borderBottomWidth, s.backgroundColor, s.outlineStyle].join(' '); };
+  const same = [];
+  const fields = 'input[aria-invalid=true]:not([type=hidden],[type=checkbox],[type=radio]), select[aria-invalid=true], textarea[aria-invalid=true]';
+  for (const e of document.querySelectorAll(fields)) {
+    if (!e.getBoundingClientRect().width) continue;
+    const invalid = look(e);
+    const marked = [...document.querySelectorAll('.has-error')].filter(p => p.contains(e));
+    e.removeAttribute('aria-invalid'); marked.forEach(p => p.classList.remove('has-error'));
+    const valid = look(e);
+    e.setAttribute('aria-invalid', 'true'); marked.forEach(p => p.classList.add('has-error'));
+    if (invalid === valid) same.push(e.name || e.id || e.tagName);
+  }
+  return same;
+}"""
+
+
+def error_state_problems(page, where):
+    """Every invalid field shows it (WCAG 1.4.1: not by an announcement alone)."""
+    same = page.evaluate(_ERROR_STATE_JS)
+    return [f"{where}: invalid fields that look valid: {same[:8]}"] if same else []
 
 
 def audit(page, where, viewport, *, resident):
@@ -249,6 +322,9 @@ def audit(page, where, viewport, *, resident):
     if viewport["name"] in ("phone", "desktop"):
         problems += axe_problems(page, where)
         problems += border_problems(page, where)
+        problems += error_state_problems(page, where)
+    if viewport["name"] in ("phone", "text200"):
+        problems += text_size_problems(page, where, resident=resident)
     if viewport["name"] == "desktop":
         problems += focus_problems(page, where)
         problems += name_problems(page, where)

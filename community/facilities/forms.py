@@ -66,7 +66,12 @@ class PublicBookingForm(BookingForm):
         help_text=_("Press “Send code” first; the code comes by SMS to this phone."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
-    website = forms.CharField(required=False, label="")  # honeypot: people leave it empty
+    # Honeypot: hidden from people (out of sight, out of the Tab order), filled in by bots.
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this empty"),
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
 
 class OutOfServiceForm(forms.Form):

@@ -37,7 +37,12 @@ class OrderForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    website = forms.CharField(required=False, label="")  # honeypot on the public page
+    # Honeypot on the public page: hidden from people (out of sight, out of the Tab order).
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this empty"),
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
     def __init__(self, *args, services, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,18 +19,24 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from community.models import Survey
+from community.models import Event, Survey
 from community.services.surveys import survey_create
 from estate.models import Estate, Unit
 from repairs import services as repair_services
 from repairs.models import Category
+from repairs.paidservices import services as paid_services
+from repairs.patrols import services as patrol_services
+from residents.models import Resident
 from residents.movein import services as movein_services
 from tests import browser as b
+from tests.community.factories import make_event
 from tests.factories import make_unit
 from tests.movein.factories import book
+from tests.paidservices.factories import make_service
 from tests.patrols.factories import make_checklist, make_round
 
 pytestmark = [
@@ -117,27 +123,73 @@ def _handover_in_progress(estate):
     return movein_services.handover_start(handover=handover, now=now)
 
 
-def _patrol_round(estate):
-    """A round planned now for hy01-tech1, who walks it on the phone."""
+def _patrol_round(estate, name="保洁巡查"):
+    """A round planned now for hy01-tech1, who walks it on the phone (on its own checklist,
+    named ``name``)."""
     users = get_user_model().objects
     manager, tech = users.get(username="hy01-manager"), users.get(username="hy01-tech1")
     category = Category.objects.filter(estate=estate, kind="rectification").first()
     checklist = make_checklist(
-        estate, manager=manager, **({"category": category} if category else {})
+        estate, manager=manager, name=name, **({"category": category} if category else {})
     )
     when = timezone.localtime(timezone.now(), estate.tz).strftime("%Y-%m-%d %H:%M")
     return make_round(estate, checklist=checklist, inspector=tech, manager=manager, when=when)
 
 
+def _paid_order(estate):
+    """An order for a paid service, taken at the desk (the demo has none)."""
+    desk = get_user_model().objects.get(username="hy01-frontdesk")
+    unit = Unit.objects.filter(estate=estate).order_by("pk").first()
+    return paid_services.order_create(
+        estate=estate,
+        service=make_service(estate, code="a11y-unclog"),
+        unit=unit,
+        name="王伟",
+        phone="13812345678",
+        description="厨房下水道堵塞",
+        by=desk,
+    )
+
+
+def _patrol_finding(estate):
+    """A round walked with a failed item: a finding and its rectification ticket (the demo's
+    patrols are the renovation site's)."""
+    round_ = _patrol_round(estate, name="楼道安全巡查")
+    item = round_.checklist.items.order_by("sort").first()
+    return patrol_services.finding_record(
+        round=round_, by=round_.inspector, item=item, passed=False, note="楼道堆放杂物，堵塞通道"
+    )
+
+
 def _module_pages(estate):
-    """The pages that show one record (a survey, the month's call list, a patrol round, a
-    handover), with the record made or found: {username: [(path, name), ...]}."""
+    """The pages that show one record (a survey, the month's call list, an event, a paid
+    service's order, a resident's file, a patrol round, a handover, a unit's account), with the
+    record made or found: {username: [(path, name), ...]}."""
     results = Survey.objects.filter(estate=estate, kind=Survey.Kind.PERIODIC)
     survey = results.order_by("-opens_at").first()
     call = Survey.objects.get(estate=estate, kind=Survey.Kind.MONTHLY_CALL)
     sample = call.samples.order_by("pk").first()
+    # The event with the most sign-ups: its page and its check-in list are the longest.
+    event = (
+        Event.objects.filter(estate=estate)
+        .annotate(n=Count("signups"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    order = _paid_order(estate)
+    _patrol_finding(estate)  # the findings and rectifications lists each show a row
+    resident = Resident.objects.filter(estate=estate).order_by("pk").first()
+    # The unit with the most bills: its account is the longest.
+    unit = (
+        Unit.objects.filter(estate=estate).annotate(n=Count("bills")).order_by("-n", "pk").first()
+    )
     return {
+        "hy01-finance": [(f"/fees/units/{unit.pk}/", "unit account")],
         "hy01-manager": [
+            (f"/community/events/{event.pk}/", "event"),
+            (f"/community/events/{event.pk}/checkin/", "event check-in"),
+            (f"/paid-services/orders/{order.pk}/", "paid service order"),
+            (f"/residents/{resident.pk}/", "resident file"),
             (f"/community/surveys/{survey.pk}/", "survey results"),
             (f"/community/surveys/{survey.pk}/enter/", "survey answers entry"),
             (f"/community/calls/?period={call.period}", "satisfaction calls"),
@@ -208,6 +260,11 @@ def test_resident_pages(live_server, chromium, demo, viewport):
         check("facility booking form")
     _visit(page, f"{base}/services/")
     check("paid services")
+    _visit(page, f"{base}/events/{make_event(demo).pk}")
+    assert page.locator("form.stacked").count() == 1, "the event takes no sign-up"
+    check("event sign-up")
+    b.submit_without_browser_checks(page, "form.stacked")
+    check("event sign-up with errors")
 
     _visit(page, f"{base}/survey/{_open_survey(demo).token}")
     check("survey")
@@ -255,6 +312,16 @@ STAFF_PAGES = [
             ("/patrols/", "patrols"),
             ("/paid-services/", "paid services"),
             ("/assessment/", "assessment"),
+            ("/dashboard/", "dashboard"),
+            ("/dashboard/explain/", "dashboard: how each rate is computed"),
+            ("/dashboard/targets/", "dashboard: targets"),
+            ("/dashboard/bulletins/", "dashboard: bulletins"),
+            ("/renovation/violations/", "renovation violations"),
+            ("/patrols/rounds/", "patrol rounds"),
+            ("/patrols/findings/", "patrol findings"),
+            ("/patrols/rectifications/", "patrol rectifications"),
+            ("/residents/incomplete/", "incomplete resident files"),
+            ("/residents/access-log/", "resident files access log"),
         ],
     ),
     (
@@ -264,6 +331,9 @@ STAFF_PAGES = [
             ("/fees/cashier/?q=1", "cashier search"),
             ("/fees/bills/", "bills"),
             ("/fees/arrears/", "arrears"),
+            ("/fees/overview/", "fees overview"),
+            ("/fees/day-end/", "day-end"),
+            ("/fees/meters/", "meter readings"),
         ],
     ),
     ("hy01-tech1", [("/repairs/mine/", "my tickets")]),
@@ -428,3 +498,75 @@ def test_long_lists_are_short_cards_on_a_phone(live_server, chromium, demo):
                     assert height < PHONE_BILLS_MAX_HEIGHT, f"{count} bills: {height} px"
                     b.screenshot(page, "bills-phone")
         page.context.close()
+
+
+# A page with one of each defect the checks look for (set in the page, no server needed).
+BROKEN_PAGE = """<!doctype html><html lang="en"><head><title>Broken</title><style>
+body { margin:0; font:1rem/1.5 sans-serif; } input { border:1px solid #7b8794; }
+.tiny { font-size:12px; } .pale { border-color:#e4e4e4; } .grey { color:#bbb; }
+.help { font-size:.8rem; } .wide { width:30rem; } button { min-height:3rem; outline:none; }
+a.small { display:inline-block; font-size:.6rem; line-height:1; }
+</style></head><body><main>
+<h1>Broken</h1>
+<p class="grey">Grey text nobody can read</p>
+<span aria-label="a name nobody hears">a label on a span</span>
+<label>Name <input name="name" aria-describedby="nowhere_error"></label>
+<input name="q" placeholder="Search only by placeholder">
+<label>Amount <input name="amount" class="tiny"></label>
+<label>Pale <input name="pale" class="pale"></label>
+<label>Code <input name="code" aria-invalid="true"></label>
+<p class="help">Help text under 16 px</p>
+<label><input type="radio" name="kind" value="a"> A</label>
+<label><input type="radio" name="kind" value="b"> B</label>
+<p><a class="small" href="#x">x</a></p>
+<div class="wide">A block wider than a phone</div>
+<button type="button">No focus outline</button>
+</main></body></html>"""
+
+
+def test_each_check_finds_what_it_looks_for(chromium):
+    """Each of the checks every page goes through reports the defect it is for: a test that
+    passes only because a check looks at nothing would go unnoticed otherwise."""
+    page = b.new_page(chromium, b.PHONE)
+    page.set_content(BROKEN_PAGE)
+    found = {
+        "axe": b.axe_problems(page, "p"),
+        "describedby": b.describedby_problems(page, "p"),
+        "borders": b.border_problems(page, "p"),
+        "error state": b.error_state_problems(page, "p"),
+        "names": b.name_problems(page, "p"),
+        "overflow": b.overflow_problems(page, "p"),
+        "targets": b.target_problems(page, "p", 24),
+        "text": b.text_size_problems(page, "p", resident=False),
+        "resident text": b.text_size_problems(page, "p", resident=True),
+        "focus": b.focus_problems(page, "p", tabs=8),
+    }
+    expected = {
+        "axe": ["color-contrast"],
+        "describedby": ["nowhere_error"],
+        "borders": ["pale"],
+        "error state": ["code"],
+        "names": ["radio group kind", "q has no visible label", "span has an aria-label"],
+        "overflow": ["div.wide"],
+        "targets": ['a "x"'],
+        "text": ["input[name=amount]"],
+        "resident text": ["input[name=amount]", "p.help"],
+        "focus": ['button "No focus outline"'],
+    }
+    missed = [
+        f"{check}: {what} not in {found[check]}"
+        for check, whats in expected.items()
+        for what in whats
+        if what not in " ".join(found[check])
+    ]
+    assert "p.help" not in " ".join(found["text"]), "staff text is held to fields only"
+    # At 200% text, 16 px is no longer the user's size: text sized in px falls behind.
+    big = b.new_page(chromium, b.TEXT200)
+    big.set_content(BROKEN_PAGE.replace(".tiny { font-size:12px; }", ".tiny { font-size:16px; }"))
+    if "input[name=amount].tiny 16.0px" not in " ".join(
+        b.text_size_problems(big, "p", resident=False)
+    ):
+        missed.append("text200: a field sized in px (16 px) passed")
+    big.context.close()
+    page.context.close()
+    assert not missed, _report(missed)
