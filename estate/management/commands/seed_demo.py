@@ -25,7 +25,9 @@ class Command(BaseCommand):
         "Fill an empty database with realistic, deterministic demo data for every module. "
         f"With --scale, or with {SCALE_ESTATES} estates or more, the company of QUALITY.md "
         f"({SCALE_UNITS} units an estate, 1,000,000 tickets and 20,000 renovation applications "
-        "a year for 100 estates), written with bulk inserts (COPY on PostgreSQL)."
+        "a year for 100 estates), written with bulk inserts (COPY on PostgreSQL); there, "
+        f"{SCALE_TEMPLATES} template estate is simulated and copied into the others by the "
+        "database (estate.replicate)."
     )
 
     def add_arguments(self, parser):
