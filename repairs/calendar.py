@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+import time
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -180,6 +181,13 @@ def _rows(estate_id: int, year: int) -> tuple[dict, list, list]:
     return week, holidays, workdays
 
 
+# The rows of a version already read, in this process: a version names one content for good,
+# so only the version is asked of the shared cache per request (one round trip, not two, and
+# nothing to unpickle). Entries age out as the shared cache's do; the memo is bounded.
+_memo: dict[str, tuple[float, tuple[dict, list, list]]] = {}
+MEMO_SIZE = 512
+
+
 def _cached_rows(estate_id: int, year: int) -> tuple[dict, list, list]:
     from django.core.cache import cache
 
@@ -189,6 +197,9 @@ def _cached_rows(estate_id: int, year: int) -> tuple[dict, list, list]:
             cache.add(_version_key(estate_id), secrets.token_hex(8), None)
             version = cache.get(_version_key(estate_id))
         key = f"repairs:calendar:{estate_id}:{version}:{year}"
+        memo = _memo.get(key)
+        if memo is not None and memo[0] > time.monotonic():
+            return memo[1]
         found = cache.get(key)
     except Exception as exc:  # noqa: BLE001 - the cache is an optimisation, never a gate
         log.warning("shared cache unreachable for the calendar (%s)", exc)
@@ -199,6 +210,10 @@ def _cached_rows(estate_id: int, year: int) -> tuple[dict, list, list]:
             cache.set(key, found, CACHE_TTL)
         except Exception as exc:  # noqa: BLE001
             log.warning("shared cache unreachable for the calendar (%s)", exc)
+    if version is not None:  # a cache that keeps nothing names no content
+        if len(_memo) >= MEMO_SIZE:
+            _memo.clear()
+        _memo[key] = (time.monotonic() + CACHE_TTL, found)
     return found
 
 

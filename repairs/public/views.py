@@ -108,7 +108,9 @@ def report(request, code: str):
         ticket = repair_services.ticket_create(
             estate=estate,
             kind=data["kind"],
-            category=data["category"],
+            # The category object the form chose from (the service checks its estate, kind and
+            # that it is active, as it would the id, without reading it again).
+            category=form.categories.get(data["category"], data["category"]),
             priority=Ticket.Priority.NORMAL,
             channel=Ticket.Channel.WEB_FORM,
             description=data["description"],

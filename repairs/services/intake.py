@@ -56,7 +56,13 @@ def _resolve_category(estate: Estate, kind: str, category) -> Category:
         lookup = {"pk": int(category)}
     except (TypeError, ValueError):
         lookup = {"code": str(category or "")}
-    found = Category.objects.filter(estate=estate, kind=kind, active=True, **lookup).first()
+    # At most one row (unique estate, kind, code): no ordering, so none of the model's
+    # default one (by estate: a join to the estates to sort a single row).
+    found = (
+        Category.objects.filter(estate=estate, kind=kind, active=True, **lookup)
+        .order_by("pk")
+        .first()
+    )
     if found is None:
         raise _category_error(estate, kind)
     return found
@@ -66,7 +72,7 @@ def _resolve_unit(estate: Estate, unit, number: str = "") -> Unit | None:
     """The unit given (an id or a Unit), else the one numbered ``number`` in the estate."""
     number = (number or "").strip()
     if (unit is None or unit == "") and number:
-        found = Unit.objects.filter(estate=estate, number=number).first()
+        found = Unit.objects.filter(estate=estate, number=number).order_by("pk").first()
         if found is None:
             raise DomainError(
                 "invalid",
@@ -78,7 +84,9 @@ def _resolve_unit(estate: Estate, unit, number: str = "") -> Unit | None:
         return None
     unit_id = unit.pk if isinstance(unit, Unit) else unit
     found = (
-        Unit.objects.filter(pk=unit_id, estate=estate).first() if str(unit_id).isdigit() else None
+        Unit.objects.filter(pk=unit_id, estate=estate).order_by("pk").first()
+        if str(unit_id).isdigit()
+        else None
     )
     if found is None:
         raise DomainError("invalid", _("This unit does not belong to this estate."), field="unit")

@@ -86,3 +86,16 @@ def test_each_estate_has_its_own_calendar(estate_a, estate_b, manager_a):
     )
     assert _due(estate_a) == at("2026-06-16 12:00")
     assert _due(estate_b) == at("2026-06-15 12:00")
+
+
+def test_a_second_read_asks_the_shared_cache_only_for_the_version(estate_a, monkeypatch):
+    """The rows of a version already read are kept in the process: one round trip per
+    request (the version, which every edit replaces), not two."""
+    from django.core.cache import cache
+
+    assert _due(estate_a) == at("2026-06-15 12:00")
+    asked = []
+    real_get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key, *a, **kw: asked.append(key) or real_get(key))
+    assert _due(estate_a) == at("2026-06-15 12:00")
+    assert asked == [calendar._version_key(estate_a.pk)]
