@@ -16,11 +16,10 @@ def _local(name: str):
     return staticmethod(lambda obj: local(getattr(obj, name), obj.estate.tz))
 
 
+# A ticket as a list shows it. A plain model: the list builds its items as dicts (list_item),
+# read by pydantic's own validator, not field by field through ninja's getter; TicketFromModel
+# is the same item read from a Ticket. (No docstring: it would become the OpenAPI description.)
 class TicketOut(BaseModel):
-    """A ticket as a list shows it. A plain model: the list builds its items as dicts
-    (:func:`list_item`), read by pydantic's own validator, not field by field through
-    ninja's getter; :class:`TicketFromModel` is the same item read from a ``Ticket``."""
-
     id: int
     number: str = Field(examples=["BX-HY01-2610-0042"])
     estate: str
