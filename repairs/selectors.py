@@ -276,7 +276,7 @@ def ticket_list(
     return qs.order_by("-reported_at", "-id")
 
 
-def ticket_list_page(*, user, offset: int, limit: int, **filters) -> tuple[list[Ticket], int]:
+def ticket_list_page(*, user, offset: int, limit: int, **filters) -> tuple[list[dict], int]:
     """One page of :func:`ticket_list` (same filters, same order) and the count of the whole
     list, in three queries whatever the table size (a "deferred join"):
 
@@ -290,8 +290,9 @@ def ticket_list_page(*, user, offset: int, limit: int, **filters) -> tuple[list[
     filters.setdefault("now", timezone.now())  # one "now" for the parts and the count
     qs = ticket_list(user=user, **filters)
     estates = _list_estates(user, filters.get("estate"))
-    narrow = qs.order_by(*_ORDER).values_list("id", "reported_at")
-    if estates is not None and len(estates) > 1 and connection.vendor == "postgresql":
+    if estates is None or len(estates) < 2 or connection.vendor != "postgresql":
+        narrow = qs.order_by(*_ORDER).values_list("id", "reported_at")
+    else:
         parts = [
             ticket_list(user=user, within=e, **filters)
             .order_by(*_ORDER)
