@@ -14,6 +14,9 @@ and after a change, same run) even on a busy machine; wall times are not.
     .venv/bin/python bench/profile_api.py --small        # throwaway SQLite, a few hundred requests
     ... --reuse          # keep the database built by an earlier run (same URL)
     ... --case list1 --requests 5000 --top 40 --sort tottime
+    # at 1,000,000 tickets: bench/api_load.py's database, as its clerk of two estates
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/ed_bench_api .venv/bin/python \
+        bench/profile_api.py --reuse --as-user bench-frontdesk --list-estate B000 --case list1
 
 The database named by BENCH_DATABASE_URL (default ``ed_bench_profile``) is dropped and rebuilt
 unless ``--reuse``; Redis (BENCH_REDIS_URL) is the shared cache, as in a deployment.
@@ -49,6 +52,12 @@ def _args():
     parser.add_argument("--top", type=int, default=25, help="profile entries printed")
     parser.add_argument("--sort", default="cumulative", help="pstats sort key")
     parser.add_argument("--no-profile", action="store_true", help="timings only")
+    parser.add_argument(
+        "--as-user", default=None, help="send the requests as this existing user (a new token)"
+    )
+    parser.add_argument(
+        "--list-estate", default=None, help="the estate of the filtered 50-row page"
+    )
     return parser.parse_args()
 
 
@@ -142,8 +151,15 @@ def _build(args) -> dict:
             unit_number=f"1-1-{i % 500 + 1:04d}",
             by=user,
         )
+    if args.as_user:
+        user = get_user_model().objects.get(username=args.as_user)
     _record, token = api_token_create(user=user, name="profile")
-    return {"token": token, "category": category.code, "category_id": category.pk}
+    return {
+        "token": token,
+        "category": category.code,
+        "category_id": category.pk,
+        "list_estate": args.list_estate or ESTATE,
+    }
 
 
 def _caller(token: str):
@@ -266,11 +282,12 @@ def _cases(info: dict, call, names) -> dict:
 
     page = urlencode(
         {
-            "estate": ESTATE,
+            "estate": info["list_estate"],
             "kind": "repair",
             "reported_from": "2000-01-01",
             "reported_to": "2100-01-01",
             "limit": 50,
+            "offset": 500 if info["list_estate"] != ESTATE else 0,
         }
     )
     counter = iter(range(10**9))

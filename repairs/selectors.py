@@ -147,10 +147,10 @@ def metric_tickets(
     return cohort.filter(den & num if part == "numerator" else den)
 
 
-#: What a list row shows (repairs/api/schemas.TicketOut, the queue's rows): the page's rows are
-#: fetched with these columns only, not the ~95 of the five joined tables.
+#: What a list row shows (repairs.api.schemas.TicketOut): the page's rows are read as these
+#: values, not as the ~95 columns of five joined tables made into six model instances a row.
 LIST_JOINS = ("estate", "category", "unit", "assignee", "department")
-LIST_FIELDS = (
+LIST_VALUES = (
     "id",
     "number",
     "kind",
@@ -182,8 +182,6 @@ LIST_FIELDS = (
     "category__name_en",
     "unit__number",
     "assignee__username",
-    "assignee__first_name",
-    "assignee__last_name",
     "department__name",
 )
 _ORDER = ("-reported_at", "-id")
@@ -288,7 +286,7 @@ def ticket_list(
     return qs.order_by("-reported_at", "-id")
 
 
-def ticket_list_page(*, user, offset: int, limit: int, **filters) -> tuple[list[Ticket], int]:
+def ticket_list_page(*, user, offset: int, limit: int, **filters) -> tuple[list[dict], int]:
     """One page of :func:`ticket_list` (same filters, same order) and the count of the whole
     list, in three queries whatever the table size (a "deferred join"):
 
@@ -296,14 +294,15 @@ def ticket_list_page(*, user, offset: int, limit: int, **filters) -> tuple[list[
        -id)``. Across several estates on PostgreSQL, each estate's first ``offset + limit`` in
        index order, merged (``UNION ALL ... ORDER BY``: a Merge Append of one short index
        walk per estate) instead of joining every ticket of every estate and sorting them all;
-    2. those rows with what a list row shows (``LIST_FIELDS``, five joins made for the page
-       only), in the page's order;
+    2. those rows as dicts of what a list row shows (``LIST_VALUES``, five joins made for the
+       page only, ``overdue`` by ``overdue_q``'s rule), in the page's order;
     3. the count (an index-only scan)."""
     filters.setdefault("now", timezone.now())  # one "now" for the parts and the count
     qs = ticket_list(user=user, **filters)
     estates = _list_estates(user, filters.get("estate"))
-    narrow = qs.order_by(*_ORDER).values_list("id", "reported_at")
-    if estates is not None and len(estates) > 1 and connection.vendor == "postgresql":
+    if estates is None or len(estates) < 2 or connection.vendor != "postgresql":
+        narrow = qs.order_by(*_ORDER).values_list("id", "reported_at")
+    else:
         parts = [
             ticket_list(user=user, within=e, **filters)
             .order_by(*_ORDER)
@@ -312,7 +311,15 @@ def ticket_list_page(*, user, offset: int, limit: int, **filters) -> tuple[list[
         ]
         narrow = parts[0].union(*parts[1:], all=True).order_by(*_ORDER)
     ids = [pk for pk, _at in narrow[offset : offset + limit]]
-    rows = Ticket.objects.select_related(*LIST_JOINS).only(*LIST_FIELDS).in_bulk(ids) if ids else {}
+    rows = {}
+    if ids:
+        overdue = Case(
+            When(overdue_q(filters["now"]), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+        found = Ticket.objects.filter(pk__in=ids).values(*LIST_VALUES, overdue=overdue)
+        rows = {row["id"]: row for row in found.order_by()}
     return [rows[pk] for pk in ids if pk in rows], qs.count()
 
 

@@ -4,8 +4,9 @@ import datetime as dt
 from typing import Literal
 
 from django.urls import reverse
+from django.utils.translation import get_language
 from ninja import Schema
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from estate.schemas import Day, EstateCode, Moment, TimeOfDay, local
 
@@ -15,7 +16,10 @@ def _local(name: str):
     return staticmethod(lambda obj: local(getattr(obj, name), obj.estate.tz))
 
 
-class TicketOut(Schema):
+# A ticket as a list shows it. A plain model: the list builds its items as dicts (list_item),
+# read by pydantic's own validator, not field by field through ninja's getter; TicketFromModel
+# is the same item read from a Ticket. (No docstring: it would become the OpenAPI description.)
+class TicketOut(BaseModel):
     id: int
     number: str = Field(examples=["BX-HY01-2610-0042"])
     estate: str
@@ -49,6 +53,12 @@ class TicketOut(Schema):
     return_visit_rating: int | None
     overdue: bool
     service_charge: str | None = Field(None, description="CNY, a paid service's charge")
+
+
+class TicketFromModel(TicketOut, Schema):
+    """:class:`TicketOut` read from a ``Ticket`` (with its estate, category, unit, assignee and
+    department loaded): the detail's base, and the reference :func:`list_item` is tested
+    against."""
 
     resolve_reported_at = _local("reported_at")
     resolve_first_response_at = _local("first_response_at")
@@ -110,6 +120,58 @@ class TicketPage(Schema):
     count: int
 
 
+_MOMENTS = (
+    "reported_at",
+    "first_response_at",
+    "response_due_at",
+    "resolved_at",
+    "resolve_due_at",
+    "on_hold_since",
+    "closed_at",
+    "cancelled_at",
+    "return_visited_at",
+)
+_PLAIN = (
+    "id",
+    "number",
+    "kind",
+    "status",
+    "priority",
+    "channel",
+    "common_area",
+    "reporter_name",
+    "major_complaint",
+    "reopen_count",
+    "return_visit_rating",
+    "overdue",
+)
+
+
+def list_item(row: dict, english: bool | None = None) -> dict:
+    """A :class:`TicketOut` from one row of ``repairs.selectors.ticket_list_page``: the same
+    values :class:`TicketFromModel` shows for the ticket, without a model instance."""
+    if english is None:
+        english = not (get_language() or "zh-hans").startswith("zh")
+    tz = row["estate__timezone"]
+    item = {name: row[name] for name in _PLAIN}
+    for name in _MOMENTS:
+        item[name] = local(row[name], tz)
+    charge = row["service_charge"]
+    item.update(
+        estate=row["estate__code"],
+        category=row["category__code"],
+        category_name=(english and row["category__name_en"]) or row["category__name"],
+        unit=row["unit__number"],
+        reporter_phone=row["reporter_phone_masked"],
+        assignee=row["assignee__username"],
+        department=row["department__name"],
+        cancel_reason=row["cancel_reason"] or None,
+        outcome=row["outcome"] or None,
+        service_charge=None if charge is None else f"{charge:.2f}",
+    )
+    return item
+
+
 class EventOut(Schema):
     kind: str
     from_status: str
@@ -155,7 +217,7 @@ class VisitOut(Schema):
         return obj.by.get_username() if obj.by_id else (obj.by_name or None)
 
 
-class TicketDetailOut(TicketOut):
+class TicketDetailOut(TicketFromModel):
     description: str
     tracking_code: str = Field(description="give it to the resident to follow the ticket")
     preferred_visit_time: dt.datetime | None

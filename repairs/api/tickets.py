@@ -4,6 +4,7 @@ every field KPI.md's rates read, so the rates can be recomputed from the list al
 
 from typing import Literal
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -22,6 +23,7 @@ from repairs.api.schemas import (
     TicketPage,
     VisitIn,
     VisitOut,
+    list_item,
 )
 from repairs.models import Ticket
 
@@ -88,7 +90,8 @@ def ticket_list(request, filters: Query[TicketFilters]):
         q=filters.q,
         visit_due=filters.visit == "due",
     )
-    return {"items": items, "count": count}
+    english = not (get_language() or "zh-hans").startswith("zh")
+    return {"items": [list_item(row, english) for row in items], "count": count}
 
 
 @router.post(
