@@ -1,10 +1,14 @@
 """Usable by everyone: every resident page and the main staff pages, checked in Chromium.
 
 On each page, at a 360-px phone and at desktop width: axe-core's WCAG 2.1 A/AA rules (a violation
-of impact serious or critical fails), and every aria-describedby pointing to an element that
-exists; on the desktop, radio groups in a fieldset with a legend and a visible label on every
-text field; on the phone, every control at least 44x44 CSS px for residents and 24x24 for staff;
-at 320 px and at 200% text on a 360-px phone, nothing wider than the screen. Long staff lists on
+of impact serious or critical fails), field borders at 3:1, invalid fields visibly marked, and
+every aria-describedby pointing to an element that exists; on the desktop, radio groups in a
+fieldset with a legend, a visible label on every text field, no aria-label on a div or span and
+a visible focus on the first controls reached with Tab; on the phone, every control at least
+44x44 CSS px for residents and 24x24 for staff; on the phone and at 200% text, field text (and
+every resident text) at least the user's text size; at 320 px and at 200% text on a 360-px
+phone, nothing wider than the screen. test_each_check_finds_what_it_looks_for shows each check
+failing on a page made of the defects it is for. Long staff lists on
 a phone are cards of a few facts (test_long_lists_are_short_cards_on_a_phone). What is checked
 and how lives in tests/browser.py. Screenshots go to test-artifacts/ (gitignored).
 
