@@ -22,20 +22,27 @@ the other estates from them:
 * encrypted columns are copied as they are (valid ciphertexts under the same key), and so are
   the search hashes beside them.
 
+The tables are independent of one another while they are copied (the seed's foreign-key
+checks are off; every source row is a template row), so with ``workers`` > 1 and no
+transaction open around the call, they are shared out among that many connections, each in its
+own transaction, balanced by their expected cost (template rows times the indexes to build);
+inside a transaction (the tests) they are copied on the one connection.
+
 The copies are the same histories in other estates: their rates equal their template's. That is
 what a load test of the company needs (row counts, distributions, plans), not a realistic
 spread between estates, which the templates give (``--templates``).
 """
 
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, connections, transaction
 
 from estate.integrity import name_columns
-from estate.models import Estate
+from estate.models import Estate, Membership
 
 # Template rows from which a table's secondary indexes are rebuilt rather than maintained.
 BIG_TABLE = 5000
@@ -71,177 +78,276 @@ def _tables() -> tuple[list, str]:
 
 
 def replicate(
-    *, templates: list[Estate], estates: int, identity: Callable, log: Callable
+    *,
+    templates: list[Estate],
+    estates: int,
+    identity: Callable,
+    log: Callable,
+    workers: int = 1,
+    session: Sequence[str] = (),
 ) -> dict[str, int]:
     """Copy the ``templates`` (the only estates in the database) until there are ``estates``
     estates (a multiple of their number). ``identity(index)`` gives the code, name, address and
-    phone of the estate at that index (0-based). Returns the rows written per model label."""
+    phone of the estate at that index (0-based). ``session``: statements run first in each
+    copying transaction (``SET LOCAL ...``). Returns the rows written per model label."""
     n_templates = len(templates)
     copies = estates // n_templates - 1
     if estates % n_templates or copies < 1:
         raise ValueError(f"{estates} estates are not copies of {n_templates} templates")
+    parallel = workers > 1 and not connection.in_atomic_block
+    rows = []
+    for k in range(1, copies + 1):
+        for rank, template in enumerate(templates):
+            code, name, address, phone = identity(k * n_templates + rank)
+            rows.append((k, template.pk, template.code, code, template.name, name, address, phone))
+    written: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def done(label: str, n: int, line: str) -> None:
+        with lock:
+            written[label] = n
+            log(line)
+
+    if not parallel:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for statement in session:
+                cursor.execute(statement)
+            jobs, staff = _plan(cursor)
+            _copy_all(cursor, [job for _cost, job in jobs], rows, staff, done)
+            _reset_sequences(cursor)
+        return written
+    with connection.cursor() as cursor:  # no transaction: the plan's reads hold no lock
+        jobs, staff = _plan(cursor)
+    # Longest first, each to the least loaded connection; the estates, their staff and the
+    # memberships the staff's copy reads stay together on the first.
+    shares: list[list] = [[] for _ in range(workers)]
+    loads = [0.0] * workers
+    for cost, job in jobs:
+        i = 0 if job.pinned else loads.index(min(loads))
+        shares[i].append(job)
+        loads[i] += cost
+    failures: list[BaseException] = []
+
+    def work(share: list) -> None:
+        try:
+            with transaction.atomic(), connections["default"].cursor() as cursor:
+                for statement in session:
+                    cursor.execute(statement)
+                _copy_all(cursor, share, rows, staff, done)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
+            failures.append(exc)
+        finally:
+            connections["default"].close()
+
+    threads = [threading.Thread(target=work, args=(share,)) for share in shares if share]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+    with connection.cursor() as cursor:
+        _reset_sequences(cursor)
+    return written
+
+
+class _Job:
+    """One table's copy: its model, the SELECT list per column and the FROM clause."""
+
+    def __init__(self, model, select: dict, source: str, rows: int, pinned: bool):
+        self.model, self.select, self.source, self.rows, self.pinned = (
+            model,
+            select,
+            source,
+            rows,
+            pinned,
+        )
+
+
+def _models() -> list:
+    return [Estate, get_user_model(), *_tables()[0]]
+
+
+def _plan(cursor) -> tuple[list[tuple[float, _Job]], list[int]]:
+    """Every table's copy with its expected cost (longest first), and the staff users to copy
+    (those of exactly one template estate; anyone else is shared)."""
     qn = connection.ops.quote_name
     models, user_table = _tables()
     User = get_user_model()
-    written: dict[str, int] = {}
     user_names = {(model, column) for model, _fk, column in name_columns()}
-    with connection.cursor() as cursor:
-        spans = {}
-        for model in [Estate, User, *models]:
-            table = model._meta.db_table
-            cursor.execute(f"SELECT max({qn(model._meta.pk.column)}) FROM {qn(table)}")
-            spans[table] = cursor.fetchone()[0] or 0
-        # The staff of one template estate each: copied with it. Anyone else is shared.
-        cursor.execute(
-            f"SELECT m.user_id FROM estate_membership m JOIN {qn(user_table)} u ON u.id = m.user_id "
-            "WHERE NOT u.is_superuser GROUP BY m.user_id HAVING count(*) = 1"
-        )
-        staff = [row[0] for row in cursor.fetchall()]
-        cursor.execute("SET LOCAL maintenance_work_mem TO '256MB'")
-        cursor.execute(
-            "CREATE TEMP TABLE seed_copy (k int, t_estate bigint, old_code text, new_code text, "
-            "old_name text, new_name text, new_address text, new_phone text) ON COMMIT DROP"
-        )
-        rows = []
-        for k in range(1, copies + 1):
-            for rank, template in enumerate(templates):
-                code, name, address, phone = identity(k * n_templates + rank)
-                rows.append(
-                    (k, template.pk, template.code, code, template.name, name, address, phone)
-                )
-        cursor.executemany("INSERT INTO seed_copy VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", rows)
-        cursor.execute(
-            "CREATE TEMP TABLE seed_staff ON COMMIT DROP AS SELECT unnest(%s::int[]) AS user_id",
-            [staff],
-        )
+    spans, counts, indexes = {}, {}, {}
+    for model in [Estate, User, *models]:
+        table = model._meta.db_table
+        cursor.execute(f"SELECT max({qn(model._meta.pk.column)}), count(*) FROM {qn(table)}")
+        span, counts[table] = cursor.fetchone()
+        spans[table] = span or 0
+        cursor.execute("SELECT count(*) FROM pg_index WHERE indrelid = %s::regclass", [table])
+        indexes[table] = cursor.fetchone()[0]
+    cursor.execute(
+        f"SELECT m.user_id FROM estate_membership m JOIN {qn(user_table)} u ON u.id = m.user_id "
+        "WHERE NOT u.is_superuser GROUP BY m.user_id HAVING count(*) = 1"
+    )
+    staff = [row[0] for row in cursor.fetchall()]
 
-        def key(model, field, alias="x") -> str:
-            col = f"{alias}.{qn(field.column)}"
-            if field.primary_key:
-                return f"{col} + c.k * {spans[model._meta.db_table]}"
-            if not field.is_relation:
-                return col
-            target = field.related_model._meta.db_table
-            if not field.target_field.primary_key:
-                raise ValueError(f"{model._meta.label}.{field.name} points to a non-key")
-            if target == user_table:
-                return (
-                    f"CASE WHEN {col} IN (SELECT user_id FROM seed_staff) "
-                    f"THEN {col} + c.k * {spans[user_table]} ELSE {col} END"
-                )
-            if target in spans:
-                return f"{col} + c.k * {spans[target]}"
+    def key(model, field, alias="x") -> str:
+        col = f"{alias}.{qn(field.column)}"
+        if field.primary_key:
+            return f"{col} + c.k * {spans[model._meta.db_table]}"
+        if not field.is_relation:
             return col
-
-        def copy(model, select: dict, source: str) -> None:
-            table = model._meta.db_table
-            started = time.monotonic()
-            # A big table's secondary indexes are dropped and built again after the copy: one
-            # sorted build is cheaper than millions of insertions into each (the key stays).
-            cursor.execute(f"SELECT count(*) FROM {qn(table)}")
-            indexes = []
-            if cursor.fetchone()[0] >= BIG_TABLE:
-                cursor.execute(
-                    "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) "
-                    "FROM pg_index i WHERE i.indrelid = %s::regclass AND NOT EXISTS "
-                    "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
-                    [table],
-                )
-                indexes = [(f"DROP INDEX {name}", definition) for name, definition in cursor]
-                # Unique constraints (document numbers, tokens) too: checked again when rebuilt.
-                cursor.execute(
-                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                    "WHERE conrelid = %s::regclass AND contype = 'u'",
-                    [table],
-                )
-                indexes += [
-                    (
-                        f"ALTER TABLE {qn(table)} DROP CONSTRAINT {qn(name)}",
-                        f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}",
-                    )
-                    for name, definition in cursor.fetchall()
-                ]
-                for drop, _create in indexes:
-                    cursor.execute(drop)
-            columns = ", ".join(qn(c) for c in select)
-            cursor.execute(
-                f"INSERT INTO {qn(table)} ({columns}) SELECT {', '.join(select.values())} {source}"
+        target = field.related_model._meta.db_table
+        if not field.target_field.primary_key:
+            raise ValueError(f"{model._meta.label}.{field.name} points to a non-key")
+        if target == user_table:
+            return (
+                f"CASE WHEN {col} IN (SELECT user_id FROM seed_staff) "
+                f"THEN {col} + c.k * {spans[user_table]} ELSE {col} END"
             )
-            n = cursor.rowcount
-            for _drop, create in indexes:
-                cursor.execute(create)
-            elapsed = time.monotonic() - started
-            if n:
-                written[model._meta.label] = n
-                rate = f"{n / elapsed:,.0f} rows/s" if elapsed > 0 else "-"
-                rebuilt = f", {len(indexes)} indexes rebuilt" if indexes else ""
-                log(f"copied {table}: {n} rows, {elapsed:.1f} s ({rate}){rebuilt}")
+        if target in spans:
+            return f"{col} + c.k * {spans[target]}"
+        return col
 
-        def fields(model):
-            return [f for f in model._meta.concrete_fields if not getattr(f, "generated", False)]
+    def fields(model):
+        return [f for f in model._meta.concrete_fields if not getattr(f, "generated", False)]
 
-        # The estates, with the identity of the estate each copy stands for.
-        named = {
-            "code": "c.new_code",
-            "name": "c.new_name",
-            "address": "c.new_address",
-            "service_phone": "c.new_phone",
-        }
-        copy(
-            Estate,
-            {f.column: named.get(f.column) or key(Estate, f) for f in fields(Estate)},
-            f"FROM {qn(Estate._meta.db_table)} x JOIN seed_copy c ON c.t_estate = x.id",
+    jobs: list[tuple[float, _Job]] = []
+
+    def add(model, select, source, pinned=False):
+        table = model._meta.db_table
+        if not spans[table]:
+            return  # nothing seeded in this table
+        # Measured at company scale: about 2.5 + 1 units per index for each row copied.
+        cost = counts[table] * (2.5 + indexes[table])
+        jobs.append((cost, _Job(model, select, source, counts[table], pinned)))
+
+    # The estates, with the identity of the estate each copy stands for.
+    named = {
+        "code": "c.new_code",
+        "name": "c.new_name",
+        "address": "c.new_address",
+        "service_phone": "c.new_phone",
+    }
+    add(
+        Estate,
+        {f.column: named.get(f.column) or key(Estate, f) for f in fields(Estate)},
+        f"FROM {qn(Estate._meta.db_table)} x JOIN seed_copy c ON c.t_estate = x.id",
+        pinned=True,
+    )
+    # Their staff: usernames and display names follow the estate.
+    renamed = {
+        "username": "replace(x.username, lower(c.old_code) || '-', lower(c.new_code) || '-')",
+        "first_name": "replace(x.first_name, c.old_name, c.new_name)",
+    }
+    add(
+        User,
+        {f.column: renamed.get(f.column) or key(User, f) for f in fields(User)},
+        f"FROM {qn(user_table)} x JOIN seed_staff s ON s.user_id = x.id "
+        "JOIN estate_membership m ON m.user_id = x.id "
+        "JOIN seed_copy c ON c.t_estate = m.estate_id",
+        pinned=True,
+    )
+    for model in models:
+        estate_field = next(
+            (f for f in fields(model) if f.is_relation and f.related_model is Estate),
+            None,
         )
-        # Their staff: usernames and display names follow the estate.
-        renamed = {
-            "username": "replace(x.username, lower(c.old_code) || '-', lower(c.new_code) || '-')",
-            "first_name": "replace(x.first_name, c.old_name, c.new_name)",
-        }
-        copy(
-            User,
-            {f.column: renamed.get(f.column) or key(User, f) for f in fields(User)},
-            f"FROM {qn(user_table)} x JOIN seed_staff s ON s.user_id = x.id "
-            "JOIN estate_membership m ON m.user_id = x.id "
-            "JOIN seed_copy c ON c.t_estate = m.estate_id",
-        )
-        for model in models:
-            if not spans[model._meta.db_table]:
-                continue  # nothing seeded in this table
-            estate_field = next(
-                (f for f in fields(model) if f.is_relation and f.related_model is Estate),
-                None,
+        select = {}
+        for f in fields(model):
+            expression = key(model, f)
+            if f.unique and not f.is_relation and not f.primary_key:
+                if "number" in f.name:
+                    if estate_field is None:
+                        raise ValueError(f"{model._meta.label}.{f.name}: no estate code")
+                    expression = f"replace({expression}, c.old_code, c.new_code)"
+                else:  # a random token: another one, as long, for each copy
+                    expression = f"left(md5({expression} || ':' || c.k), length({expression}))"
+            elif (model, f.name) in user_names and estate_field is not None:
+                # The name kept beside a user key ("华苑经理"): the copy's staff's.
+                expression = f"replace({expression}, c.old_name, c.new_name)"
+            select[f.column] = expression
+        if estate_field is not None:
+            source = (
+                f"FROM {qn(model._meta.db_table)} x "
+                f"JOIN seed_copy c ON c.t_estate = x.{qn(estate_field.column)}"
             )
-            select = {}
-            for f in fields(model):
-                expression = key(model, f)
-                if f.unique and not f.is_relation and not f.primary_key:
-                    if "number" in f.name:
-                        if estate_field is None:
-                            raise ValueError(f"{model._meta.label}.{f.name}: no estate code")
-                        expression = f"replace({expression}, c.old_code, c.new_code)"
-                    else:  # a random token: another one, as long, for each copy
-                        expression = f"left(md5({expression} || ':' || c.k), length({expression}))"
-                elif (model, f.name) in user_names and estate_field is not None:
-                    # The name kept beside a user key ("华苑经理"): the copy's staff's.
-                    expression = f"replace({expression}, c.old_name, c.new_name)"
-                select[f.column] = expression
-            if estate_field is not None:
-                source = (
-                    f"FROM {qn(model._meta.db_table)} x "
-                    f"JOIN seed_copy c ON c.t_estate = x.{qn(estate_field.column)}"
-                )
-            else:  # a child row (a vehicle, an answer's question): copied with its parent
-                source = (
-                    f"FROM {qn(model._meta.db_table)} x "
-                    "CROSS JOIN (SELECT DISTINCT k FROM seed_copy) c"
-                )
-            copy(model, select, source)
-        for model in [Estate, User, *models]:
-            pk = model._meta.pk.column
-            table = model._meta.db_table
+        else:  # a child row (a vehicle, an answer's question): copied with its parent
+            source = (
+                f"FROM {qn(model._meta.db_table)} x CROSS JOIN (SELECT DISTINCT k FROM seed_copy) c"
+            )
+        add(model, select, source, pinned=model is Membership)
+    first = [job for job in jobs if job[1].pinned]
+    rest = sorted((job for job in jobs if not job[1].pinned), key=lambda job: -job[0])
+    return first + rest, staff
+
+
+def _copy_all(cursor, jobs: list[_Job], rows: list, staff: list[int], done: Callable) -> None:
+    """The jobs, in this connection's transaction (its own temporary tables)."""
+    qn = connection.ops.quote_name
+    cursor.execute("SET LOCAL maintenance_work_mem TO '256MB'")
+    cursor.execute(
+        "CREATE TEMP TABLE seed_copy (k int, t_estate bigint, old_code text, new_code text, "
+        "old_name text, new_name text, new_address text, new_phone text) ON COMMIT DROP"
+    )
+    cursor.executemany("INSERT INTO seed_copy VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", rows)
+    cursor.execute(
+        "CREATE TEMP TABLE seed_staff ON COMMIT DROP AS SELECT unnest(%s::int[]) AS user_id",
+        [staff],
+    )
+    for job in jobs:
+        table = job.model._meta.db_table
+        started = time.monotonic()
+        # A big table's secondary indexes are dropped and built again after the copy: one
+        # sorted build is cheaper than millions of insertions into each (the key stays).
+        indexes = []
+        if job.rows >= BIG_TABLE:
             cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence(%s, %s), max({qn(pk)})) FROM {qn(table)} "
-                f"HAVING max({qn(pk)}) IS NOT NULL",
-                [table, pk],
+                "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) "
+                "FROM pg_index i WHERE i.indrelid = %s::regclass AND NOT EXISTS "
+                "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+                [table],
             )
-    return written
+            indexes = [(f"DROP INDEX {name}", definition) for name, definition in cursor]
+            # Unique constraints (document numbers, tokens) too: checked again when rebuilt.
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = 'u'",
+                [table],
+            )
+            indexes += [
+                (
+                    f"ALTER TABLE {qn(table)} DROP CONSTRAINT {qn(name)}",
+                    f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}",
+                )
+                for name, definition in cursor.fetchall()
+            ]
+            for drop, _create in indexes:
+                cursor.execute(drop)
+        columns = ", ".join(qn(c) for c in job.select)
+        cursor.execute(
+            f"INSERT INTO {qn(table)} ({columns}) "
+            f"SELECT {', '.join(job.select.values())} {job.source}"
+        )
+        n = cursor.rowcount
+        for _drop, create in indexes:
+            cursor.execute(create)
+        elapsed = time.monotonic() - started
+        if n:
+            rate = f"{n / elapsed:,.0f} rows/s" if elapsed > 0 else "-"
+            rebuilt = f", {len(indexes)} indexes rebuilt" if indexes else ""
+            done(
+                job.model._meta.label,
+                n,
+                f"copied {table}: {n} rows, {elapsed:.1f} s ({rate}){rebuilt}",
+            )
+
+
+def _reset_sequences(cursor) -> None:
+    qn = connection.ops.quote_name
+    for model in _models():
+        pk = model._meta.pk.column
+        table = model._meta.db_table
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence(%s, %s), max({qn(pk)})) FROM {qn(table)} "
+            f"HAVING max({qn(pk)}) IS NOT NULL",
+            [table, pk],
+        )

@@ -1,6 +1,7 @@
 """seed_demo at company scale on PostgreSQL: template estates simulated in Python, the others
 copied from them in the database (estate.replicate), on a tiny size."""
 
+import threading
 from decimal import Decimal
 
 import pytest
@@ -19,16 +20,31 @@ from estate.models import Estate, Membership, Unit
 from fees.models import Allocation, Bill, Payment
 from repairs.models import Ticket, TicketEvent
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [pytest.mark.postgres]
 
 ZERO = Value(Decimal(0), output_field=DecimalField())
 NOW = "2026-11-20T03:00:00+08:00"
 
 
-@pytest.fixture
-def seeded(db, monkeypatch):
+@pytest.fixture(
+    params=[
+        pytest.param(1, marks=pytest.mark.django_db, id="one connection"),
+        # Other connections see only committed rows: no test transaction around the seed.
+        pytest.param(2, marks=pytest.mark.django_db(transaction=True), id="two connections"),
+    ]
+)
+def seeded(request, monkeypatch):
     # The big tables' path (indexes and unique constraints dropped, rebuilt after the copy).
     monkeypatch.setattr(replicate, "BIG_TABLE", 100)
+    workers = request.param
+    threads = set()
+    copy_all = replicate._copy_all
+
+    def spy(cursor, jobs, *args):
+        threads.add(threading.get_ident())
+        return copy_all(cursor, jobs, *args)
+
+    monkeypatch.setattr(replicate, "_copy_all", spy)
     with time_machine.travel(NOW, tick=False):
         call_command(
             "seed_demo",
@@ -41,11 +57,14 @@ def seeded(db, monkeypatch):
             "30",
             "--templates",
             "1",
+            "--copy-workers",
+            str(workers),
             "--seed",
             "3",
             "--now",
             NOW,
         )
+    assert len(threads) == workers  # the tables were shared out among that many connections
     return list(Estate.objects.order_by("id"))
 
 

@@ -17,6 +17,7 @@ SCALE_ESTATES, SCALE_MONTHS, SCALE_UNITS = 100, 12, 1500
 # At company scale, the estates simulated in Python; the others are copied from them in the
 # database (estate.replicate), PostgreSQL only.
 SCALE_TEMPLATES = 1
+COPY_WORKERS = 2
 DEMO_UNITS = 240
 
 
@@ -53,6 +54,13 @@ class Command(BaseCommand):
             help=f"at company scale, estates simulated in Python (default {SCALE_TEMPLATES}, "
             "or the largest divisor of --estates below it); the others are copies of them "
             "written by the database (estate.replicate)",
+        )
+        parser.add_argument(
+            "--copy-workers",
+            type=int,
+            default=COPY_WORKERS,
+            help=f"at company scale, database connections copying the templates side by side "
+            f"(default {COPY_WORKERS}: one per core of the machine this was measured on)",
         )
         parser.add_argument(
             "--now", help="ISO datetime the demo data ends at (default: now), for reproducibility"
@@ -127,16 +135,17 @@ class Command(BaseCommand):
                 self.stdout.write(f"    {label}: {count}")
         if templates < estates:
             started = time.monotonic()
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-                if unchecked:
-                    cursor.execute("SET LOCAL session_replication_role TO replica")
-                written = replicate(
-                    templates=list(ctx.data["estates"]),
-                    estates=estates,
-                    identity=estate_identity,
-                    log=ctx.log,
-                )
+            session = ["SET LOCAL synchronous_commit TO OFF"]
+            if unchecked:
+                session.append("SET LOCAL session_replication_role TO replica")
+            written = replicate(
+                templates=list(ctx.data["estates"]),
+                estates=estates,
+                identity=estate_identity,
+                log=ctx.log,
+                workers=opts["copy_workers"],
+                session=session,
+            )
             elapsed = time.monotonic() - started
             rows = sum(written.values())
             seeding.inserted.update(written)
