@@ -139,8 +139,14 @@ class Payment(models.Model):
         ALIPAY = "alipay", _("Alipay")
         CARD = "card", _("bank card")
 
-    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="payments")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="payments")
+    # No plain index on estate or unit: payment_estate_received and payment_unit_received start
+    # with them (as for Bill).
+    estate = models.ForeignKey(
+        Estate, on_delete=models.PROTECT, related_name="payments", db_index=False
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="payments", db_index=False
+    )
     number = models.CharField(_("receipt number"), max_length=40, unique=True)
     amount = models.DecimalField(_("amount"), **MONEY)
     method = models.CharField(_("method"), max_length=16, choices=Method.choices)
@@ -205,7 +211,10 @@ class Allocation(models.Model):
 
     estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="+")
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
-    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="allocations")
+    # allocation_bill_at starts with bill: no plain index on it.
+    bill = models.ForeignKey(
+        Bill, on_delete=models.PROTECT, related_name="allocations", db_index=False
+    )
     reversal = models.ForeignKey(
         Reversal, on_delete=models.PROTECT, null=True, blank=True, related_name="allocations"
     )
