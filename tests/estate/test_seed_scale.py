@@ -1,6 +1,7 @@
 """seed_demo at company scale on PostgreSQL: template estates simulated in Python, the others
 copied from them in the database (estate.replicate), on a tiny size."""
 
+import io
 import threading
 from decimal import Decimal
 
@@ -8,7 +9,7 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
@@ -16,9 +17,11 @@ from django.utils import timezone
 
 from estate import kpi, privacy, replicate
 from estate.kpi import Period
+from estate.management.commands import seed_demo
 from estate.models import Estate, Membership, Unit
 from fees.models import Allocation, Bill, Payment
 from repairs.models import Ticket, TicketEvent
+from residents.models import Resident
 
 pytestmark = [pytest.mark.postgres]
 
@@ -37,14 +40,30 @@ def seeded(request, monkeypatch):
     # The big tables' path (indexes and unique constraints dropped, rebuilt after the copy).
     monkeypatch.setattr(replicate, "BIG_TABLE", 100)
     workers = request.param
-    threads = set()
+    copied: dict[int, int] = {}  # tables copied per connection (thread)
     copy_all = replicate._copy_all
 
     def spy(cursor, jobs, *args):
-        threads.add(threading.get_ident())
-        return copy_all(cursor, jobs, *args)
+        n = copy_all(cursor, jobs, *args)
+        ident = threading.get_ident()
+        copied[ident] = copied.get(ident, 0) + n
+        return n
 
     monkeypatch.setattr(replicate, "_copy_all", spy)
+    out = _seed(workers)
+    # The tables were shared out among that many connections, each copying some.
+    assert len(copied) == workers and all(copied.values()), copied
+    if workers > 1:
+        # The tickets and their histories were copied while the fees were being simulated.
+        early = out.index("\ncopying ")
+        tables = out[early:].split(" now")[0].removeprefix("\ncopying ").split(", ")
+        assert sorted(tables) == ["repairs_returnvisit", "repairs_ticket", "repairs_ticketevent"]
+        assert out.index("\nhandovers:") < early < out.index("\nfees:")
+    return list(Estate.objects.order_by("id"))
+
+
+def _seed(workers: int) -> str:
+    out = io.StringIO()
     with time_machine.travel(NOW, tick=False):
         call_command(
             "seed_demo",
@@ -63,9 +82,9 @@ def seeded(request, monkeypatch):
             "3",
             "--now",
             NOW,
+            stdout=out,
         )
-    assert len(threads) == workers  # the tables were shared out among that many connections
-    return list(Estate.objects.order_by("id"))
+    return out.getvalue()
 
 
 def _per_estate(model) -> list[int]:
@@ -162,3 +181,34 @@ def test_rates_of_the_copies_are_computable_and_equal_their_templates(seeded):
     known = {key: rate for key, rate in rates[0].items() if rate is not None}
     assert len(known) >= 5  # non-trivial: tickets, fees, renovation ... have rates
     assert rates[1] == rates[0] and rates[2] == rates[0]
+
+
+def _with_part_after_handovers(monkeypatch, fn) -> None:
+    """A later part (as if a module's seed after the handovers did ``fn``)."""
+    registered = seed_demo.parts()
+    monkeypatch.setattr(
+        seed_demo, "parts", lambda: sorted([*registered, (36, "meddler", fn)], key=lambda p: p[0])
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_later_part_writing_a_table_copied_early_fails_the_seed(monkeypatch):
+    def meddle(ctx):
+        Ticket.objects.filter(pk=Ticket.objects.order_by("pk").values("pk")[:1]).update(
+            description="changed after its copy began"
+        )
+
+    _with_part_after_handovers(monkeypatch, meddle)
+    with pytest.raises(CommandError, match="meddler part wrote repairs_ticket"):
+        _seed(2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_later_part_adding_rows_a_copied_ticket_points_to_fails_the_seed(monkeypatch):
+    def meddle(ctx):
+        # A resident more: the copies' resident keys would no longer match the tickets'.
+        Resident.objects.create(estate=Estate.objects.get(), name="迟到的住户")
+
+    _with_part_after_handovers(monkeypatch, meddle)
+    with pytest.raises(RuntimeError, match="residents_resident"):
+        _seed(2)
