@@ -16,6 +16,16 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(_("Unknown time zone: %(tz)s"), params={"tz": value}) from exc
 
 
+def unique_pattern(field: str, name: str) -> models.UniqueConstraint:
+    """A document number or token unique through one ``varchar_pattern_ops`` index (PostgreSQL;
+    elsewhere a plain unique index), not ``unique=True``: that gives two indexes on
+    PostgreSQL, the unique one in the database's collation and a pattern-ops copy for LIKE,
+    and both are written for every ticket, bill and payment. Numbers are looked up by equality
+    and prefix, never ordered or compared by range, which this one index serves (and it sorts
+    bytes, not collated text: about half the cost to build and to write)."""
+    return models.UniqueConstraint(fields=[field], name=name, opclasses=["varchar_pattern_ops"])
+
+
 class Estate(models.Model):
     code = models.CharField(
         _("code"),

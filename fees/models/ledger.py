@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from estate.models import Estate, Unit
+from estate.models import Estate, Unit, unique_pattern
 from fees.models.catalogue import MONEY, FeeItem
 
 
@@ -25,7 +25,7 @@ class Bill(models.Model):
     fee_item = models.ForeignKey(
         FeeItem, on_delete=models.PROTECT, related_name="bills", db_index=False
     )
-    number = models.CharField(_("bill number"), max_length=120, unique=True)
+    number = models.CharField(_("bill number"), max_length=120)  # unique: Meta
     period = models.CharField(_("period"), max_length=7, help_text=_("YYYY-MM it starts in"))
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"), help_text=_("exclusive"))
@@ -76,6 +76,7 @@ class Bill(models.Model):
         verbose_name_plural = _("bills")
         ordering = ["due_date", "id"]
         constraints = [
+            unique_pattern("number", "bill_number_unique"),
             models.UniqueConstraint(
                 fields=["unit", "fee_item", "period"],
                 condition=Q(reissue_of__isnull=True, source_ref=""),
@@ -147,7 +148,7 @@ class Payment(models.Model):
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="payments", db_index=False
     )
-    number = models.CharField(_("receipt number"), max_length=40, unique=True)
+    number = models.CharField(_("receipt number"), max_length=40)  # unique: Meta
     amount = models.DecimalField(_("amount"), **MONEY)
     method = models.CharField(_("method"), max_length=16, choices=Method.choices)
     payer = models.CharField(_("payer"), max_length=50, blank=True)
@@ -166,6 +167,7 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         ordering = ["-received_at", "-id"]
         constraints = [
+            unique_pattern("number", "payment_number_unique"),
             models.UniqueConstraint(
                 fields=["estate", "idempotency_key"], name="payment_unique_idempotency_key"
             ),

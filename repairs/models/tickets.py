@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from estate import privacy
-from estate.models import Estate, Unit
+from estate.models import Estate, Unit, unique_pattern
 from repairs.models.config import Category, Department, Kind, Priority
 
 
@@ -79,8 +79,9 @@ class Ticket(models.Model):
     estate = models.ForeignKey(
         Estate, on_delete=models.PROTECT, related_name="tickets", db_index=False
     )
-    number = models.CharField(_("number"), max_length=32, unique=True)
-    tracking_code = models.CharField(max_length=32, unique=True, editable=False)
+    # Unique through pattern-ops indexes (Meta: estate.models.unique_pattern).
+    number = models.CharField(_("number"), max_length=32)
+    tracking_code = models.CharField(max_length=32, editable=False)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("category")
@@ -208,6 +209,8 @@ class Ticket(models.Model):
             models.Index(fields=["id"], name="ticket_flagged_idx", condition=Q(is_overdue=True)),
         ]
         constraints = [
+            unique_pattern("number", "ticket_number_unique"),
+            unique_pattern("tracking_code", "ticket_tracking_code_unique"),
             models.CheckConstraint(
                 condition=Q(return_visit_rating__isnull=True)
                 | Q(return_visit_rating__gte=1, return_visit_rating__lte=5),
