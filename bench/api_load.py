@@ -260,8 +260,9 @@ def run_python(seconds, clients, method, path, headers, body=None) -> dict:
 
 
 # Cases -------------------------------------------------------------------------------------------
-def _form_session() -> tuple[dict, str]:
-    """The resident form's cookies and CSRF token, from one GET of the form."""
+def _form_session() -> tuple[dict, str, str]:
+    """The resident form's cookies, CSRF token and photo upload token, from one GET of the
+    form (a browser posts both tokens back)."""
     conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
     conn.request("GET", f"/r/{FORM_ESTATE}/")
     response = conn.getresponse()
@@ -272,7 +273,8 @@ def _form_session() -> tuple[dict, str]:
         name, _, rest = value.partition("=")
         cookies[name.strip()] = rest.split(";", 1)[0]
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1).decode()
-    return cookies, token
+    upload = re.search(rb'name="upload_token" value="([^"]+)"', html).group(1).decode()
+    return cookies, token, upload
 
 
 def cases(info: dict, clients: int) -> list[dict]:
@@ -301,10 +303,11 @@ def cases(info: dict, clients: int) -> list[dict]:
             "description": "大堂灯不亮",
         }
     )
-    cookies, csrf = _form_session()
+    cookies, csrf, upload = _form_session()
     form = urllib.parse.urlencode(
         {
             "csrfmiddlewaretoken": csrf,
+            "upload_token": upload,
             "kind": "repair",
             "category": info["category"],
             "unit_number": "1-1-0001",

@@ -4,7 +4,7 @@ timed, then under cProfile.
 
 For each case (the one-row list, a 50-row page of a filtered list, a ticket created over the
 API, the resident's report form posted as bench/api_load.py posts it: CSRF cookie and token
-from one GET of the form, answered by its redirect) it prints the per-request mean, wall clock and this process's CPU time (the database
+and the photo upload token from one GET of the form, answered by its redirect) it prints the per-request mean, wall clock and this process's CPU time (the database
 server's CPU is not in it), then the top entries of the profile by cumulative time. The load
 average is printed with every figure: CPU time per request is a fair relative figure (before
 and after a change, same run) even on a busy machine; wall times are not.
@@ -247,9 +247,11 @@ def _form(call, info: dict):
         if name.lower() == "set-cookie":
             cookies.append(value.split(";", 1)[0])
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', call.seen["body"])
+    upload = re.search(rb'name="upload_token" value="([^"]+)"', call.seen["body"])
     body = urlencode(
         {
             "csrfmiddlewaretoken": token.group(1).decode(),
+            "upload_token": upload.group(1).decode(),  # as a browser posts it back
             "kind": "repair",
             "category": info["category_id"],
             "unit_number": "1-1-0001",

@@ -447,17 +447,35 @@ def notifications_mark_read(*, user) -> int:
 
 def notify_roles(
     *, estate: Estate, roles: list[str], title: str, body: str = "", link: str = ""
-) -> list[Notification]:
-    """An in-app notification for every staff member of the estate holding one of the roles."""
-    user_ids = Membership.objects.filter(estate=estate, role__in=roles).values_list(
-        "user_id", flat=True
+) -> int:
+    """An in-app notification for every staff member of the estate holding one of the roles;
+    returns how many were written. One ``INSERT … SELECT`` from the memberships: no round
+    trip to read the members first, no objects built for them (a resident's every report
+    notifies the desk)."""
+    if not roles:
+        return 0
+    connection = connections[router.db_for_write(Notification)]
+    qn = connection.ops.quote_name
+    field = Notification._meta.get_field
+    values = [
+        estate.pk,
+        field("created_at").get_db_prep_save(timezone.now(), connection),
+        title[:200],
+        body,
+        link,
+    ]
+    roles = [str(role) for role in roles]
+    sql = (
+        f"INSERT INTO {qn(Notification._meta.db_table)} "
+        f"({qn('user_id')}, {qn('estate_id')}, {qn('created_at')}, {qn('title')}, {qn('body')}, "
+        f"{qn('link')}, {qn('read_at')}) "
+        f"SELECT {qn('user_id')}, %s, %s, %s, %s, %s, NULL "
+        f"FROM {qn(Membership._meta.db_table)} "
+        f"WHERE {qn('estate_id')} = %s AND {qn('role')} IN ({', '.join(['%s'] * len(roles))})"
     )
-    return Notification.objects.bulk_create(
-        [
-            Notification(user_id=uid, estate=estate, title=title[:200], body=body, link=link)
-            for uid in user_ids
-        ]
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, estate.pk, *roles])
+        return cursor.rowcount
 
 
 def notify_managers(*, estate: Estate, title: str, body: str = "", link: str = ""):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from estate.errors import DomainError
+from estate.fixedsql import FixedInsert
 from estate.models import Estate, Role
 from estate.numbering import sequence_next
 from estate.scoping import can, is_company_admin, require, role_in
@@ -270,17 +271,23 @@ def staff(by, estate: Estate, action: str) -> None:
     require(by, estate, action)
 
 
+_EVENT_INSERT = FixedInsert(TicketEvent)
+
+
 def event(ticket: Ticket, kind: str, *, by, at, old: str = "", note: str = "") -> TicketEvent:
-    """One history entry; ``old`` is the status before a transition."""
-    return TicketEvent.objects.create(
-        ticket=ticket,
-        estate_id=ticket.estate_id,
-        kind=kind,
-        from_status=old,
-        to_status=ticket.status if old or kind == TicketEvent.EventKind.CREATED else "",
-        by=by,
-        at=at,
-        note=note,
+    """One history entry; ``old`` is the status before a transition. Every write of a ticket
+    writes one: its INSERT is written once per process (estate/fixedsql.py)."""
+    return _EVENT_INSERT.save(
+        TicketEvent(
+            ticket=ticket,
+            estate_id=ticket.estate_id,
+            kind=kind,
+            from_status=old,
+            to_status=ticket.status if old or kind == TicketEvent.EventKind.CREATED else "",
+            by=by,
+            at=at,
+            note=note,
+        )
     )
 
 

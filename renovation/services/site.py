@@ -417,13 +417,11 @@ def inspections_due_notify(*, now: dt.datetime | None = None) -> int:
             "n": len(units),
             "d": every,
         }
-        sent += len(
-            notify_roles(
-                estate=estate,
-                roles=[Role.FRONT_DESK, Role.MANAGER, Role.ADMIN],
-                title=title,
-                body=", ".join(units),
-                link=link,
-            )
+        sent += notify_roles(
+            estate=estate,
+            roles=[Role.FRONT_DESK, Role.MANAGER, Role.ADMIN],
+            title=title,
+            body=", ".join(units),
+            link=link,
         )
     return sent

@@ -102,12 +102,15 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # Grouped by the kind's value, labelled once per group (a lazy label is slow to hash).
         groups: dict[str, list] = {}
         labels = dict(Ticket.Kind.choices)
         self.categories = {str(category.pk): category for category in categories}
         for category in categories:
-            groups.setdefault(labels[category.kind], []).append((str(category.pk), category.label))
-        self.fields["category"].choices = [("", _("Choose…"))] + list(groups.items())
+            groups.setdefault(category.kind, []).append((str(category.pk), category.label))
+        self.fields["category"].choices = [("", _("Choose…"))] + [
+            (labels[kind], options) for kind, options in groups.items()
+        ]
         self.fields["category"].widget.kinds = {
             pk: category.kind for pk, category in self.categories.items()
         }

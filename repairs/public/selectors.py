@@ -5,9 +5,24 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from estate.fixedsql import FixedSelect
 from estate.models import Estate
-from repairs.models import PendingPhoto, Ticket
+from repairs.models import Category, PendingPhoto, Ticket
 from repairs.photos import pending_token_valid
+
+# ``selectors.categories(estate=, for_residents=True)``, its SQL written once per process: the
+# report form reads it on every GET and POST.
+_REPORT_CATEGORIES = FixedSelect(
+    Category,
+    "{estate_id} = %s AND NOT ({kind} = %s) AND {active}",
+    order_by=("kind", "sort", "code"),
+)
+
+
+def report_categories(*, estate: Estate) -> list[Category]:
+    """The active categories a resident may report under (no internal rectification ones),
+    in display order."""
+    return _REPORT_CATEGORIES.all(estate.pk, Ticket.Kind.RECTIFICATION.value)
 
 
 def public_ticket(*, estate: Estate, tracking_code: str):

@@ -19,7 +19,6 @@ from estate.errors import DomainError
 from estate.public import public_estate, too_many
 from estate.ratelimit import over_limit
 from estate.validators import normalize_mobile
-from repairs import selectors
 from repairs import services as repair_services
 from repairs import workflow as wf
 from repairs.models import Ticket
@@ -29,6 +28,7 @@ from repairs.public.selectors import (
     pending_photos,
     public_ticket,
     public_timeline,
+    report_categories,
     tickets_for_phone,
 )
 from repairs.services import pending
@@ -59,7 +59,7 @@ def report(request, code: str):
     """The report form (扫码报修). A submission with errors comes back filled in, and the
     photos it carried stay attached (kept under the form's token, repairs/services/pending.py)."""
     estate = _estate(code)
-    categories = list(selectors.categories(estate=estate, for_residents=True))
+    categories = report_categories(estate=estate)
     template = "repairs/public/report.html"
     if request.method == "GET":
         form = ReportForm(categories=categories)
@@ -68,18 +68,23 @@ def report(request, code: str):
 
     form = ReportForm(request.POST, request.FILES, categories=categories)
     token = request.POST.get("upload_token", "")
-    if not pending.valid_token(token):
+    fresh = not pending.valid_token(token)  # a token minted now: nothing is kept under it
+    if fresh:
         token = pending.new_token()
     # Kept photos the resident left ticked go with this submission; unticked ones are dropped.
+    # Nothing ticked (a first submission): none is read, and all of them are dropped.
     ticked = set(request.POST.getlist("keep_photo"))
-    attached = pending_photos(estate=estate, token=token)
-    dropped = [p.pk for p in attached if str(p.pk) not in ticked]
-    attached = [p for p in attached if str(p.pk) in ticked]
+    dropped = None
+    attached = []
+    if ticked and not fresh:
+        attached = pending_photos(estate=estate, token=token)
+        dropped = [p.pk for p in attached if str(p.pk) not in ticked]
+        attached = [p for p in attached if str(p.pk) in ticked]
     uploads = request.FILES.getlist("photos")
     context = {"estate": estate, "form": form, "upload_token": token, "attached": attached}
 
     def refuse(status=400, *, keep_new=True):
-        if dropped:
+        if not fresh and dropped != []:  # None: every kept photo is dropped
             repair_services.pending_photos_discard(estate=estate, token=token, ids=dropped)
         if uploads and keep_new:
             room = max(0, MAX_PHOTOS - len(attached))
@@ -128,7 +133,8 @@ def report(request, code: str):
     finally:
         for photo in attached:
             photo.image.close()
-    repair_services.pending_photos_discard(estate=estate, token=token)
+    if not fresh:
+        repair_services.pending_photos_discard(estate=estate, token=token)
     return redirect(reverse("public:track", args=[estate.code, ticket.tracking_code]) + "?new=1")
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import pgettext
 
 from estate import localtime
 from estate.errors import DomainError
+from estate.fixedsql import FixedInsert, FixedSelect, db_int
 from estate.models import Estate, Unit
 from estate.scoping import require
 from estate.validators import check_visit_time, clean_text, normalize_mobile, normalize_phone
@@ -47,22 +48,37 @@ def _category_error(estate: Estate, kind: str) -> DomainError:
     )
 
 
+# The lookups of every creation, their SQL written once per process (estate/fixedsql.py): at
+# most one row each (unique estate, kind, code; unique estate, number), the first by id.
+_CATEGORY_BY_ID = FixedSelect(
+    Category,
+    "{estate_id} = %s AND {kind} = %s AND {active} AND {id} = %s",
+    order_by=("id",),
+    limit=1,
+)
+_CATEGORY_BY_CODE = FixedSelect(
+    Category,
+    "{estate_id} = %s AND {kind} = %s AND {active} AND {code} = %s",
+    order_by=("id",),
+    limit=1,
+)
+_UNIT_BY_NUMBER = FixedSelect(Unit, "{estate_id} = %s AND {number} = %s", order_by=("id",), limit=1)
+_UNIT_BY_ID = FixedSelect(Unit, "{id} = %s AND {estate_id} = %s", limit=1)
+_TICKET_INSERT = FixedInsert(Ticket)
+
+
 def _resolve_category(estate: Estate, kind: str, category) -> Category:
     if isinstance(category, Category):
         if category.estate_id != estate.pk or category.kind != kind or not category.active:
             raise _category_error(estate, kind)
         return category
     try:
-        lookup = {"pk": int(category)}
+        int(category)
     except (TypeError, ValueError):
-        lookup = {"code": str(category or "")}
-    # At most one row (unique estate, kind, code): no ordering, so none of the model's
-    # default one (by estate: a join to the estates to sort a single row).
-    found = (
-        Category.objects.filter(estate=estate, kind=kind, active=True, **lookup)
-        .order_by("pk")
-        .first()
-    )
+        found = _CATEGORY_BY_CODE.first(estate.pk, kind, str(category or ""))
+    else:
+        pk = db_int(category)
+        found = None if pk is None else _CATEGORY_BY_ID.first(estate.pk, kind, pk)
     if found is None:
         raise _category_error(estate, kind)
     return found
@@ -72,7 +88,7 @@ def _resolve_unit(estate: Estate, unit, number: str = "") -> Unit | None:
     """The unit given (an id or a Unit), else the one numbered ``number`` in the estate."""
     number = (number or "").strip()
     if (unit is None or unit == "") and number:
-        found = Unit.objects.filter(estate=estate, number=number).order_by("pk").first()
+        found = _UNIT_BY_NUMBER.first(estate.pk, number)
         if found is None:
             raise DomainError(
                 "invalid",
@@ -83,11 +99,8 @@ def _resolve_unit(estate: Estate, unit, number: str = "") -> Unit | None:
     if unit is None or unit == "":
         return None
     unit_id = unit.pk if isinstance(unit, Unit) else unit
-    found = (
-        Unit.objects.filter(pk=unit_id, estate=estate).order_by("pk").first()
-        if str(unit_id).isdigit()
-        else None
-    )
+    pk = db_int(unit_id) if str(unit_id).isdigit() else None
+    found = None if pk is None else _UNIT_BY_ID.first(pk, estate.pk)
     if found is None:
         raise DomainError("invalid", _("This unit does not belong to this estate."), field="unit")
     return found
@@ -214,7 +227,7 @@ def ticket_create(
     )
     ticket.number = wf.next_number(estate, kind, now)
     ticket.tracking_code = secrets.token_urlsafe(16)
-    ticket.save()
+    _TICKET_INSERT.save(ticket)
     created = wf.event(ticket, E.CREATED, by=by, at=now, note=opened_by_rule.strip()[:500])
     photo_rows = [
         TicketPhoto.objects.create(

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from estate.errors import DomainError
+from estate.fixedsql import db_int
 from estate.models import Estate
 from repairs.models import PendingPhoto
 from repairs.photos import MAX_PHOTOS, clean_photo, pending_token_new, pending_token_valid
@@ -68,18 +69,33 @@ def pending_photos_keep(
     return kept, errors
 
 
-@transaction.atomic
 def pending_photos_discard(*, estate: Estate, token: str, ids=None) -> int:
-    """Remove photos kept under ``token`` (only ``ids`` when given), files after commit."""
+    """Remove photos kept under ``token`` (only ``ids`` when given), files after commit. One
+    ``DELETE … RETURNING`` (PostgreSQL, SQLite >= 3.35): the rows and their file names at once,
+    atomic by itself (no transaction of its own is opened; inside a caller's, the files go
+    when it commits)."""
     if not valid_token(token):
         return 0
-    rows = PendingPhoto.objects.filter(estate=estate, token=token)
+    ids = None if ids is None else [pk for pk in (db_int(i) for i in ids) if pk is not None]
+    if ids == []:
+        return 0
+    connection = connections[router.db_for_write(PendingPhoto)]
+    qn = connection.ops.quote_name
+    sql = (
+        f"DELETE FROM {qn(PendingPhoto._meta.db_table)} "
+        f"WHERE {qn('estate_id')} = %s AND {qn('token')} = %s"
+    )
+    params = [estate.pk, token]
     if ids is not None:
-        rows = rows.filter(pk__in=list(ids))
-    names = list(rows.values_list("image", flat=True))
-    count, _deleted = rows.delete()
-    transaction.on_commit(lambda: _delete_files(names))
-    return count
+        sql += f" AND {qn('id')} IN ({', '.join(['%s'] * len(ids))})"
+        params += ids
+    sql += f" RETURNING {qn('image')}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [name for (name,) in cursor.fetchall()]
+    if names:
+        transaction.on_commit(lambda: _delete_files(names), using=connection.alias)
+    return len(names)
 
 
 @transaction.atomic

@@ -376,3 +376,28 @@ def test_the_creation_reads_nothing_back(client, estate_a, desk):
     selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
     assert not [sql for sql in selects if any(f'"{t}"' in sql for t in tables)]
     assert not [sql for sql in selects if 'FROM "repairs_ticket"' in sql]
+
+
+def test_a_creation_reads_two_rows_and_writes_three(estate_a, desk):
+    """Pinned, with a bearer token as the desk's programs send it: the estate and the
+    category are read (the unit too, when one is given); the number, the ticket and its
+    history are written; nothing else."""
+    from django.test import Client
+
+    from estate.services import api_token_create
+    from tests.statements import statements
+
+    _record, token = api_token_create(user=desk, name="desk program")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    body = _body(estate_a, unit=None, common_area="1号楼大堂")
+    assert _post(client, "/api/v1/tickets", body).status_code == 201  # warm: roles, calendar
+    with CaptureQueriesContext(connection) as queries:
+        response = _post(client, "/api/v1/tickets", body)
+    assert response.status_code == 201
+    assert statements(queries.captured_queries) == [
+        ("SELECT", "estate_estate"),
+        ("SELECT", "repairs_category"),
+        ("INSERT", "estate_sequence"),
+        ("INSERT", "repairs_ticket"),
+        ("INSERT", "repairs_ticketevent"),
+    ]

@@ -285,3 +285,40 @@ def test_the_error_reads_in_the_pages_language_with_the_categories_names_in_it(c
     html = response.content.decode()
     errors = html[html.index('id="id_category_error"') :].split("</ul>")[0]
     assert "给排水、" in errors and "Plumbing" not in errors and "Choose" not in errors
+
+
+# What a submission costs the database ----------------------------------------------------------
+def test_a_first_submission_reads_three_rows_and_writes_in_one_statement_each(client, estate):
+    """Pinned: the estate, the form's categories and the unit are read; the number, the
+    ticket, its history and the desk's notices (one INSERT … SELECT, no read of the members)
+    are written; the photos kept under the form's token go in one DELETE … RETURNING, and
+    none is read when the resident ticked none."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from estate.models import Notification
+    from tests.factories import make_staff
+    from tests.statements import statements
+
+    desk, manager = make_staff(estate, "front_desk"), make_staff(estate, "manager")
+    make_staff(estate, "technician")
+    data = _form(estate)
+    token = _token(client.get("/r/HY01/").content.decode())
+    assert client.post("/r/HY01/", {**data, "upload_token": token}).status_code == 302  # warm
+    token = _token(client.get("/r/HY01/").content.decode())
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/r/HY01/", {**data, "upload_token": token})
+    assert response.status_code == 302
+    assert statements(queries.captured_queries) == [
+        ("SELECT", "estate_estate"),
+        ("SELECT", "repairs_category"),
+        ("SELECT", "estate_unit"),
+        ("INSERT", "estate_sequence"),
+        ("INSERT", "repairs_ticket"),
+        ("INSERT", "repairs_ticketevent"),
+        ("INSERT", "estate_notification"),
+        ("DELETE", "repairs_pendingphoto"),
+    ]
+    told = Notification.objects.filter(link__endswith=f"/{Ticket.objects.latest('id').pk}/")
+    assert sorted(told.values_list("user_id", flat=True)) == sorted([desk.pk, manager.pk])
+    assert all(n.created_at is not None and n.read_at is None for n in told)
