@@ -182,6 +182,8 @@ class Ticket(models.Model):
                 ],
                 name="ticket_rates_idx",
             ),
+            # On PostgreSQL with INCLUDE (kind, status): migration 0012 (the list filtered by
+            # kind or status, page and count, read from the index alone).
             models.Index(fields=["estate", "-reported_at", "-id"], name="ticket_list_idx"),
             models.Index(fields=["estate", "status", "-reported_at"], name="ticket_status_idx"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),

@@ -256,3 +256,13 @@ def _typed(filters: dict) -> dict:
     if out.pop("visit", None) == "due":
         out["visit_due"] = True
     return out
+
+
+def test_the_list_index_carries_kind_and_status_on_postgresql():
+    """Migration 0012: the list filtered by kind or status is read from ticket_list_idx alone."""
+    if connection.vendor != "postgresql":
+        pytest.skip("INCLUDE columns are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'ticket_list_idx'")
+        (definition,) = cursor.fetchone()
+    assert "(estate_id, reported_at DESC, id DESC) INCLUDE (kind, status)" in definition
