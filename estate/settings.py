@@ -96,7 +96,7 @@ MIDDLEWARE = [
     "estate.middleware.RequestSizeLimitMiddleware",
     "estate.middleware.QueryTextMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "estate.middleware.CSPMiddleware",  # django-csp's, its text built once (estate/middleware.py)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's session, authentication and message middleware, stepping aside for an API call
     # with a bearer token (estate/middleware.py): it has no session, no login and no messages.
