@@ -1,6 +1,5 @@
 """Schemas of the tickets API (repairs/api/). Datetimes are shown in the estate's zone."""
 
-import contextlib
 import datetime as dt
 from typing import Literal
 
@@ -185,8 +184,10 @@ def _moment_json(moment: dt.datetime | None, tz) -> str | None:
     (a moment with no local time stays as it is, as ``local`` leaves it)."""
     if moment is None:
         return None
-    with contextlib.suppress(OverflowError):
+    try:  # noqa: SIM105 - contextlib.suppress is three calls more, ~450 times a page
         moment = moment.astimezone(tz)
+    except OverflowError:
+        pass
     text = moment.isoformat()
     if moment.microsecond:
         text = text[:23] + text[26:]
