@@ -343,6 +343,8 @@ def cases(info: dict, clients: int) -> list[dict]:
 def measure(args, info, cpu: ServerCpu, client) -> bool:
     missed = False
     for case in cases(info, args.clients):
+        if args.case and case["name"] not in args.case:
+            continue
         run = dict(
             clients=case["clients"],
             method=case["method"],
@@ -391,6 +393,10 @@ def main() -> int:
     parser.add_argument("--tickets", type=int, default=None, help="default 1,000,000")
     parser.add_argument("--small", action="store_true", help="2,000 tickets, 3 s a case")
     parser.add_argument("--client", choices=["hey", "python"], default=None)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the database built by an earlier run"
+    )
+    parser.add_argument("--case", action="append", help="only these cases (by name)")
     args = parser.parse_args()
     args.seconds = args.seconds or (3 if args.small else 10)
     tickets = args.tickets if args.tickets is not None else (2000 if args.small else 1_000_000)
@@ -399,7 +405,16 @@ def main() -> int:
         print("hey is not installed (apt-get install -y hey)", file=sys.stderr)
         return 2
     print(f"start: {load()}; client: {kind}")
-    info = build(tickets, estates=5 if args.small else 100)
+    saved = Path(ROOT, "var", f"api_load-{urllib.parse.urlsplit(DB_URL).path.strip('/')}.json")
+    if args.reuse and saved.exists():
+        info = json.loads(saved.read_text())
+        manage("shell", "-c", "from django.core.cache import cache; cache.clear()")
+        manage("collectstatic", "--noinput", "-v", "0")
+        print(f"database: reused ({info['tickets']} tickets; {load()})")
+    else:
+        info = build(tickets, estates=5 if args.small else 100)
+        saved.parent.mkdir(exist_ok=True)
+        saved.write_text(json.dumps(info))
     server = subprocess.Popen(
         [
             str(Path(PY).with_name("gunicorn")),

@@ -296,8 +296,30 @@ def ticket_list_page(*, user, offset: int, limit: int, **filters) -> tuple[list[
        walk per estate) instead of joining every ticket of every estate and sorting them all;
     2. those rows as dicts of what a list row shows (``LIST_VALUES``, five joins made for the
        page only, ``overdue`` by ``overdue_q``'s rule), in the page's order;
-    3. the count (an index-only scan)."""
+    3. the count (an index-only scan).
+
+    The three statements are the querysets below compiled once per process and shape
+    (:func:`_page_statements`, ``estate.statements``); a shape they cannot be kept for runs
+    the querysets themselves."""
     filters.setdefault("now", timezone.now())  # one "now" for the parts and the count
+    fast = _page_statements(user, filters)
+    if fast is None:
+        return _ticket_list_page_orm(user=user, offset=offset, limit=limit, **filters)
+    ids_statement, count_statement, values = fast
+    page = {**values, "offset": offset, "limit": limit, "end": offset + limit}
+    ids = [row[0] for row in ids_statement.fetch(page)]
+    rows = {}
+    if ids:
+        statement = _rows_statement(len(ids))
+        found = statement.fetch({**_id_values(ids), "now": values["now"]})
+        names = statement.names
+        rows = {row[0]: dict(zip(names, row, strict=True)) for row in found}
+    count = count_statement.fetch(values)[0][0]
+    return [rows[pk] for pk in ids if pk in rows], count
+
+
+def _narrow(user, offset: int, limit: int, filters: dict) -> QuerySet:
+    """The page's ids (and their order key) as a queryset: see :func:`ticket_list_page`."""
     qs = ticket_list(user=user, **filters)
     estates = _list_estates(user, filters.get("estate"))
     if estates is None or len(estates) < 2 or connection.vendor != "postgresql":
@@ -310,17 +332,185 @@ def ticket_list_page(*, user, offset: int, limit: int, **filters) -> tuple[list[
             for e in estates
         ]
         narrow = parts[0].union(*parts[1:], all=True).order_by(*_ORDER)
-    ids = [pk for pk, _at in narrow[offset : offset + limit]]
+    return narrow[offset : offset + limit]
+
+
+def _rows_queryset(ids: list, now) -> QuerySet:
+    overdue = Case(
+        When(overdue_q(now), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    return Ticket.objects.filter(pk__in=ids).values(*LIST_VALUES, overdue=overdue).order_by()
+
+
+def _ticket_list_page_orm(*, user, offset: int, limit: int, **filters):
+    """:func:`ticket_list_page` built and compiled for this one request."""
+    qs = ticket_list(user=user, **filters)
+    ids = [pk for pk, _at in _narrow(user, offset, limit, filters)]
     rows = {}
     if ids:
-        overdue = Case(
-            When(overdue_q(filters["now"]), then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
-        found = Ticket.objects.filter(pk__in=ids).values(*LIST_VALUES, overdue=overdue)
-        rows = {row["id"]: row for row in found.order_by()}
+        rows = {row["id"]: row for row in _rows_queryset(ids, filters["now"])}
     return [rows[pk] for pk in ids if pk in rows], qs.count()
+
+
+# The list's statements, compiled once per process and shape ----------------------------------
+_FILTERS = {
+    "estate",
+    "kind",
+    "status",
+    "reported_from",
+    "reported_to",
+    "overdue",
+    "assignee",
+    "category",
+    "q",
+    "visit_due",
+    "now",
+}
+# Values no request sends, put where a request's own values go (estate.statements).
+_MARKS = {
+    "reported_from": dt.date(1901, 2, 3),
+    "reported_to": dt.date(1902, 3, 4),
+    "now": dt.datetime(1903, 4, 5, 6, 7, 8, tzinfo=dt.UTC),
+    "assignee": 2_000_000_011,
+    "category": 2_000_000_013,
+    "category_code": "zzcategorymarkzz",
+    "q": "zzqmarkzz",
+}
+_ID_MARK = 1_700_000_000
+_INT_RANGE = range(-(2**31), 2**31)  # ids outside it: the ORM's own answer (no row)
+_STATEMENTS: dict = {}
+_STATEMENTS_MAX = 1024
+
+
+def _remember(key, make):
+    found = _STATEMENTS.get(key)
+    if found is None and key not in _STATEMENTS:
+        if len(_STATEMENTS) >= _STATEMENTS_MAX:
+            _STATEMENTS.clear()
+        found = _STATEMENTS[key] = make()
+    return found
+
+
+def _db_value(name: str, value):
+    return Ticket._meta.get_field(name).get_db_prep_value(value, connection, prepared=False)
+
+
+def _slot_values(filters: dict, tz) -> dict:
+    """Each slot's database value for these filters (the request's or the markers)."""
+    values = {"now": _db_value("reported_at", filters["now"])}
+    for name in ("reported_from", "reported_to"):
+        if filters.get(name):
+            values[name] = _db_value("reported_at", localtime.aware(filters[name], tz))
+    if filters.get("assignee") is not None:
+        assignee = filters["assignee"]
+        values["assignee"] = _db_value("assignee", getattr(assignee, "pk", assignee))
+    category = filters.get("category")
+    if category is not None:
+        if isinstance(category, Category) or str(category).isdigit():
+            values["category"] = _db_value("category", getattr(category, "pk", category))
+        else:
+            values["category_code"] = Category._meta.get_field("code").get_db_prep_value(
+                category, connection, prepared=False
+            )
+    q = (filters.get("q") or "").strip()
+    if q:
+        values["q"] = connection.ops.prep_for_like_query(q)
+    return values
+
+
+def _page_statements(user, filters: dict):
+    """(ids statement, count statement, the request's slot values), or None: a shape not
+    kept (run the querysets)."""
+    if not set(filters) <= _FILTERS:
+        return None
+    estate = filters.get("estate")
+    tz = estate.tz if estate is not None else timezone.get_default_timezone()
+    try:
+        values = _slot_values(filters, tz)
+    except (TypeError, ValueError):
+        return None
+    if any(values[k] not in _INT_RANGE for k in ("assignee", "category") if k in values):
+        return None
+    allowed = ticket_estate_ids(user)
+    own = own_work_estate_ids(user)
+    status = filters.get("status")
+    category = filters.get("category")
+    key = (
+        "page",
+        connection.vendor,
+        None if allowed is None else tuple(sorted(allowed)),
+        tuple(sorted(own)),
+        user.pk if own else None,
+        None if estate is None else (estate.pk, str(tz)),
+        filters.get("kind") or None,
+        tuple(statuses(status) or ()),
+        bool(filters.get("visit_due")),
+        filters.get("overdue"),
+        frozenset(values) - {"now"},
+        None if category is None else type(category).__name__,
+    )
+    made = _remember(key, lambda: _compile_page(user, filters, tz))
+    if made is None:
+        return None
+    return (*made, values)
+
+
+def _compile_page(user, filters: dict, tz):
+    from estate.statements import END_MARK, LIMIT_MARK, OFFSET_MARK, compile_capture
+
+    marked = dict(filters)
+    for name in ("reported_from", "reported_to", "assignee"):
+        if filters.get(name) is not None:
+            marked[name] = _MARKS[name]
+    category = filters.get("category")
+    if category is not None:
+        if isinstance(category, Category) or str(category).isdigit():
+            marked["category"] = _MARKS["category"]
+        else:
+            marked["category"] = _MARKS["category_code"]
+    if (filters.get("q") or "").strip():
+        marked["q"] = _MARKS["q"]
+    marked["now"] = _MARKS["now"]
+    marks = _slot_values(marked, tz)
+    like = {"q": marks.pop("q")} if "q" in marks else {}
+    needed = set(marks) | set(like)
+    if filters.get("overdue") is None:
+        needed.discard("now")
+    narrow = _narrow(user, OFFSET_MARK, LIMIT_MARK, marked)
+    assert END_MARK == OFFSET_MARK + LIMIT_MARK
+    ids = compile_capture(
+        lambda: list(narrow), marks=marks, like=like, needed=needed | {"offset", "limit"}
+    )
+    count = compile_capture(
+        lambda: ticket_list(user=user, **marked).count(), marks=marks, like=like, needed=needed
+    )
+    if ids is None or count is None:
+        return None
+    return ids, count
+
+
+def _id_values(ids: list) -> dict:
+    return {f"id{i}": pk for i, pk in enumerate(ids)}
+
+
+def _rows_statement(n: int):
+    """The page's rows by their ids (``n`` of them), ``overdue`` as of ``now``."""
+    from estate.statements import compile_rows
+
+    def make():
+        marks_ids = [_ID_MARK + i for i in range(n)]
+        marks = {f"id{i}": pk for i, pk in enumerate(marks_ids)}
+        marks["now"] = _db_value("reported_at", _MARKS["now"])
+        statement = compile_rows(
+            _rows_queryset(marks_ids, _MARKS["now"]), marks=marks, needed=set(marks)
+        )
+        if statement is None:  # never for ids and a moment; the queryset would say why
+            raise RuntimeError("the list's rows statement could not be kept")
+        return statement
+
+    return _remember(("rows", connection.vendor, n), make)
 
 
 def _list_estates(user, estate: Estate | None) -> list[int] | None:

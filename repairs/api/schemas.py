@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from ninja import Schema
 from pydantic import BaseModel, Field
 
+from estate.localtime import zone
 from estate.schemas import Day, EstateCode, Moment, TimeOfDay, local
 
 
@@ -149,13 +150,16 @@ _PLAIN = (
 
 def list_item(row: dict, english: bool | None = None) -> dict:
     """A :class:`TicketOut` from one row of ``repairs.selectors.ticket_list_page``: the same
-    values :class:`TicketFromModel` shows for the ticket, without a model instance."""
+    values :class:`TicketFromModel` shows for the ticket, without a model instance, its
+    moments already as the API writes them (ISO 8601 in the estate's zone, milliseconds, as
+    Django's JSON encoder writes a datetime): the list answers it as JSON as it is."""
     if english is None:
         english = not (get_language() or "zh-hans").startswith("zh")
-    tz = row["estate__timezone"]
+    name = row["estate__timezone"]
+    tz = _ZONES.get(name) or _ZONES.setdefault(name, zone(name))
     item = {name: row[name] for name in _PLAIN}
     for name in _MOMENTS:
-        item[name] = local(row[name], tz)
+        item[name] = _moment_json(row[name], tz)
     charge = row["service_charge"]
     item.update(
         estate=row["estate__code"],
@@ -170,6 +174,26 @@ def list_item(row: dict, english: bool | None = None) -> dict:
         service_charge=None if charge is None else f"{charge:.2f}",
     )
     return item
+
+
+_ZONES: dict = {}
+
+
+def _moment_json(moment: dt.datetime | None, tz) -> str | None:
+    """``estate.localtime.local`` then ``DjangoJSONEncoder``'s text of a datetime, in one step
+    (a moment with no local time stays as it is, as ``local`` leaves it)."""
+    if moment is None:
+        return None
+    try:  # noqa: SIM105 - contextlib.suppress is three calls more, ~450 times a page
+        moment = moment.astimezone(tz)
+    except OverflowError:
+        pass
+    text = moment.isoformat()
+    if moment.microsecond:
+        text = text[:23] + text[26:]
+    if text.endswith("+00:00"):
+        text = text[:-6] + "Z"
+    return text
 
 
 class EventOut(Schema):

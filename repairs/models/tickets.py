@@ -188,7 +188,13 @@ class Ticket(models.Model):
                 ],
                 name="ticket_rates_idx",
             ),
-            models.Index(fields=["estate", "-reported_at", "-id"], name="ticket_list_idx"),
+            # INCLUDE (kind, status) on PostgreSQL (SQLite builds it without): the list filtered
+            # by kind or status, page and count, read from the index alone.
+            models.Index(
+                fields=["estate", "-reported_at", "-id"],
+                name="ticket_list_idx",
+                include=["kind", "status"],
+            ),
             models.Index(fields=["estate", "status", "-reported_at"], name="ticket_status_idx"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
             models.Index(fields=["estate", "resolved_at"], name="ticket_resolved_idx"),

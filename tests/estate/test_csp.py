@@ -60,3 +60,30 @@ def test_no_template_has_inline_script_or_handlers():
             for match in pattern.finditer(text):
                 offenders.append(f"{path.relative_to(settings.BASE_DIR)}: {match[0][:60]}")
     assert offenders == []
+
+
+@pytest.mark.django_db
+def test_the_policy_text_kept_per_process_follows_the_settings(client, estate_a, settings):
+    """estate.middleware.CSPMiddleware builds the header once: it is django-csp's own text,
+    on a bearer API answer as on a page, and a changed policy is the next response's."""
+    from csp.utils import build_policy
+
+    from estate.services import api_token_create
+
+    user = make_staff(estate_a, "front_desk")
+    _, token = api_token_create(user=user)
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    expected = build_policy()
+    assert client.get("/api/v1/tickets", **bearer).headers["Content-Security-Policy"] == expected
+    assert client.get("/login/").headers["Content-Security-Policy"] == expected
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    assert client.get("/api/v1/tickets", **bearer).headers["Content-Security-Policy"] == (
+        "default-src 'none'"
+    )
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {
+        "DIRECTIVES": {"default-src": ["'self'"]},
+        "EXCLUDE_URL_PREFIXES": ["/login/"],
+    }
+    response = client.get("/api/v1/tickets", **bearer)
+    assert response.headers["Content-Security-Policy-Report-Only"] == "default-src 'self'"
+    assert "Content-Security-Policy-Report-Only" not in client.get("/login/").headers
