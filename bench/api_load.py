@@ -6,8 +6,9 @@ list is read from a full table, not an almost empty one. Then starts gunicorn wi
 off and drives it with ``hey`` (Debian package ``hey``; without it, a Python client whose own
 CPU time is printed too), one case after another:
 
-- the one-row list, ``GET /api/v1/tickets?limit=1`` at 4 clients: the fixed cost of a request
-  (target: at most 3 ms of server CPU per request);
+- the one-row list, ``GET /api/v1/tickets?limit=1`` at 8 clients: the fixed cost of a request
+  (target: at most 3 ms of server CPU per request, gunicorn's and PostgreSQL's together, i.e.
+  >= 600 req/s on the 2 cores);
 - the filtered ticket list, 50 a page, 20 clients (p95 < 50 ms);
 - front-desk ticket creation, ``POST /api/v1/tickets`` with a bearer token, 20 clients
   (>= 150/s, p95 < 100 ms);
@@ -134,10 +135,26 @@ def build(tickets: int, estates: int) -> dict:
         f"database: {info['tickets']} tickets, {info['list_estate_tickets']} of them in "
         f"{LIST_ESTATE} (built in {time.perf_counter() - started:.0f} s; {load()})"
     )
+    return info
+
+
+def settle() -> None:
+    """The database as a deployment's is between requests, and an empty shared cache."""
+    # What autovacuum has done to a table at steady state, after every write of the build
+    # (the bench user, its estates' categories): without it the list's count, an index-only
+    # scan, visits the heap for every row (measured: 7.0 ms instead of 2.1 ms at 1M tickets).
+    manage(
+        "shell",
+        "-c",
+        "from django.db import connection; c = connection.cursor(); "
+        "c.execute('VACUUM (ANALYZE) repairs_ticket'); "
+        "c.execute('SELECT relallvisible, relpages FROM pg_class "
+        "WHERE relname = %s', ['repairs_ticket']); v, p = c.fetchone(); "
+        "print(f'vacuum: {v} of {p} pages of repairs_ticket all-visible')",
+    )
     # The shared cache may hold a previous run's answers for the same ids: start empty.
     manage("shell", "-c", "from django.core.cache import cache; cache.clear()")
     manage("collectstatic", "--noinput", "-v", "0")
-    return info
 
 
 # Server CPU -------------------------------------------------------------------------------------
@@ -325,9 +342,9 @@ def cases(info: dict, clients: int) -> list[dict]:
     json_auth = {**auth, "Content-Type": "application/json"}
     return [
         # name, clients, method, path, headers, body, (min req/s, max p95 ms, max server ms/req)
-        dict(name="ticket_list_one_row", clients=4, method="GET",
+        dict(name="ticket_list_one_row", clients=8, method="GET",
              path="/api/v1/tickets?limit=1", headers=auth, body=None,
-             target=(0, None, 3.0)),
+             target=(600, None, 3.0)),
         dict(name="ticket_list_api", clients=clients, method="GET",
              path=f"/api/v1/tickets?{page}", headers=auth, body=None,
              target=(0, 50, None)),
@@ -368,7 +385,7 @@ def measure(args, info, cpu: ServerCpu, client) -> bool:
         )
         print(
             f"{name}_server_cpu: {web_ms:.2f} ms gunicorn + {db_ms:.2f} ms PostgreSQL per request"
-            + (f" (target <= {max_cpu} ms gunicorn; {note})" if max_cpu else f" ({note})")
+            + (f" (target <= {max_cpu} ms together; {note})" if max_cpu else f" ({note})")
         )
         if result["client_cpu"] is not None:
             print(f"{name}_client_cpu: {result['client_cpu']:.2f} ms per request ({note})")
@@ -379,7 +396,7 @@ def measure(args, info, cpu: ServerCpu, client) -> bool:
         judged = (
             result["rps"] < min_rps
             or (max_p95 is not None and result["p95"] >= max_p95)
-            or (max_cpu is not None and web_ms > max_cpu)
+            or (max_cpu is not None and web_ms + db_ms > max_cpu)
         )
         if judged and not args.small:
             missed = True
@@ -408,13 +425,12 @@ def main() -> int:
     saved = Path(ROOT, "var", f"api_load-{urllib.parse.urlsplit(DB_URL).path.strip('/')}.json")
     if args.reuse and saved.exists():
         info = json.loads(saved.read_text())
-        manage("shell", "-c", "from django.core.cache import cache; cache.clear()")
-        manage("collectstatic", "--noinput", "-v", "0")
         print(f"database: reused ({info['tickets']} tickets; {load()})")
     else:
         info = build(tickets, estates=5 if args.small else 100)
         saved.parent.mkdir(exist_ok=True)
         saved.write_text(json.dumps(info))
+    settle()
     server = subprocess.Popen(
         [
             str(Path(PY).with_name("gunicorn")),
