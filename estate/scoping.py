@@ -76,10 +76,11 @@ def estate_by_code(user, code: str | None, *, field: str = "estate") -> Estate:
     estate both answer 404 (the same answer, so codes cannot be probed)."""
     if not code:
         raise DomainError("invalid", _("Choose an estate."), field=field)
-    # The estate by its (unique) code, then the user's right to it: what
+    # The estate by its (unique) code, then the user's right to it, asked as ``estates_for``
+    # asks it (company-wide first: no membership read for a company admin): what
     # ``estates_for(user).get(code=...)`` answers, without compiling a queryset each call.
     estate = _BY_CODE.first(code.strip().upper())
-    if estate is None or not (estate.pk in roles_of(user) or is_company_admin(user)):
+    if estate is None or not (is_company_admin(user) or estate.pk in roles_of(user)):
         raise Http404(f"No estate {code!r}")
     return estate
 

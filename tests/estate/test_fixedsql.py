@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from estate.fixedsql import FixedInsert, FixedSelect, db_int
 from estate.models import Estate, Unit
 from estate.public import public_estate
-from estate.scoping import estate_by_code, roles_of
+from estate.scoping import estate_by_code, is_company_admin, roles_of
 from repairs.models import Category
 from tests.factories import make_company_admin, make_staff, make_unit
 from tests.repairs.factories import make_category
@@ -68,7 +68,7 @@ def test_an_id_out_of_any_databases_range_finds_nothing():
 
 def test_the_estate_of_a_code_is_one_query_and_scoped(estate_a, estate_b):
     clerk = make_staff(estate_a, "front_desk")
-    roles_of(clerk)  # read once a request (the API's token carries them)
+    roles_of(clerk), is_company_admin(clerk)  # read once a request (the API's token carries them)
     with CaptureQueriesContext(connection) as queries:
         assert estate_by_code(clerk, " hy01 ") == estate_a
     assert len(queries.captured_queries) == 1  # the estate by its code, nothing compiled
