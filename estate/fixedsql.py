@@ -28,45 +28,54 @@ def db_int(value) -> int | None:
     return number if number in _BIGINT else None
 
 
-class FixedSelect:
-    """``SELECT <every column of model> FROM <its table> WHERE <where> [ORDER BY] [LIMIT]``."""
+class _KeptPerConnection:
+    """A statement built once per database connection (alias and vendor) and kept."""
 
-    def __init__(self, model, where: str, *, order_by: tuple[str, ...] = (), limit: int = 0):
+    def __init__(self, model):
         self.model = model
-        self.where = where
-        self.order_by = order_by
-        self.limit = limit
         self._compiled: dict = {}
 
     def _compile(self, connection):
         key = (connection.alias, connection.vendor)
         found = self._compiled.get(key)
         if found is None:
-            meta = self.model._meta
-            qn = connection.ops.quote_name
-            table = qn(meta.db_table)
-            fields = list(meta.concrete_fields)
-            names = {f.attname: f"{table}.{qn(f.column)}" for f in fields}
-            names.update({f.name: names[f.attname] for f in fields})
-            columns = ", ".join(names[f.attname] for f in fields)
-            sql = f"SELECT {columns} FROM {table} WHERE {self.where.format(**names)}"
-            if self.order_by:
-                order = []
-                for name in self.order_by:
-                    desc = name.startswith("-")
-                    order.append(names[name.lstrip("-")] + (" DESC" if desc else " ASC"))
-                sql += " ORDER BY " + ", ".join(order)
-            if self.limit:
-                sql += f" LIMIT {int(self.limit)}"
-            converters = []
-            for i, field in enumerate(fields):
-                col = field.get_col(meta.db_table)
-                funcs = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
-                if funcs:
-                    converters.append((i, col, funcs))
-            found = (sql, [f.attname for f in fields], converters)
-            self._compiled[key] = found
+            found = self._compiled[key] = self._build(connection)
         return found
+
+
+class FixedSelect(_KeptPerConnection):
+    """``SELECT <every column of model> FROM <its table> WHERE <where> [ORDER BY] [LIMIT]``."""
+
+    def __init__(self, model, where: str, *, order_by: tuple[str, ...] = (), limit: int = 0):
+        super().__init__(model)
+        self.where = where
+        self.order_by = order_by
+        self.limit = limit
+
+    def _build(self, connection):
+        meta = self.model._meta
+        qn = connection.ops.quote_name
+        table = qn(meta.db_table)
+        fields = list(meta.concrete_fields)
+        names = {f.attname: f"{table}.{qn(f.column)}" for f in fields}
+        names.update({f.name: names[f.attname] for f in fields})
+        columns = ", ".join(names[f.attname] for f in fields)
+        sql = f"SELECT {columns} FROM {table} WHERE {self.where.format(**names)}"
+        if self.order_by:
+            order = []
+            for name in self.order_by:
+                desc = name.startswith("-")
+                order.append(names[name.lstrip("-")] + (" DESC" if desc else " ASC"))
+            sql += " ORDER BY " + ", ".join(order)
+        if self.limit:
+            sql += f" LIMIT {int(self.limit)}"
+        converters = []
+        for i, field in enumerate(fields):
+            col = field.get_col(meta.db_table)
+            funcs = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+            if funcs:
+                converters.append((i, col, funcs))
+        return (sql, [f.attname for f in fields], converters)
 
     def all(self, *params) -> list:
         """The matching rows as model instances (in ``order_by``'s order)."""
@@ -95,7 +104,7 @@ class FixedSelect:
         return rows[0] if rows else None
 
 
-class FixedInsert:
+class FixedInsert(_KeptPerConnection):
     """``obj.save()`` of a new row, its ``INSERT … RETURNING <pk>`` written once per process.
 
     Django's save builds and compiles an INSERT for every object (a ticket has 40 columns:
@@ -104,34 +113,23 @@ class FixedInsert:
     saves have receivers (``pre_save``/``post_save``) or whose fields have database defaults
     is saved by ``obj.save()`` as before; so is an object whose primary key is already set."""
 
-    def __init__(self, model):
-        self.model = model
-        self._compiled: dict = {}
-
-    def _compile(self, connection):
-        key = (connection.alias, connection.vendor)
-        found = self._compiled.get(key)
-        if found is None:
-            meta = self.model._meta
-            qn = connection.ops.quote_name
-            pk = meta.pk
-            fields = [
-                f
-                for f in meta.concrete_fields
-                if f is not pk and not getattr(f, "generated", False)
-            ]
-            plain = (
-                pk.get_internal_type() in ("AutoField", "BigAutoField", "SmallAutoField")
-                and not any(f.has_db_default() for f in meta.concrete_fields)
-                and meta.parents == {}
-            )
-            sql = (
-                f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-                f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {qn(pk.column)}"
-            )
-            found = (sql, fields, plain)
-            self._compiled[key] = found
-        return found
+    def _build(self, connection):
+        meta = self.model._meta
+        qn = connection.ops.quote_name
+        pk = meta.pk
+        fields = [
+            f for f in meta.concrete_fields if f is not pk and not getattr(f, "generated", False)
+        ]
+        plain = (
+            pk.get_internal_type() in ("AutoField", "BigAutoField", "SmallAutoField")
+            and not any(f.has_db_default() for f in meta.concrete_fields)
+            and meta.parents == {}
+        )
+        sql = (
+            f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {qn(pk.column)}"
+        )
+        return (sql, fields, plain)
 
     def save(self, obj):
         """Insert ``obj`` (a new object of the model) and set its primary key."""
