@@ -9,7 +9,18 @@ import datetime as dt
 import re
 
 from django.db import connection
-from django.db.models import BooleanField, Case, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +44,7 @@ from repairs.models import (
     ReturnVisitSampleRun,
     Ticket,
     TicketEvent,
+    TicketTally,
     overdue_candidates_q,
     overdue_q,
 )
@@ -305,7 +317,7 @@ def ticket_list_page(*, user, offset: int, limit: int, **filters) -> tuple[list[
     fast = _page_statements(user, filters)
     if fast is None:
         return _ticket_list_page_orm(user=user, offset=offset, limit=limit, **filters)
-    ids_statement, count_statement, values = fast
+    ids_statement, count_statement, tallied, values = fast
     page = {**values, "offset": offset, "limit": limit, "end": offset + limit}
     ids = [row[0] for row in ids_statement.fetch(page)]
     rows = {}
@@ -314,8 +326,12 @@ def ticket_list_page(*, user, offset: int, limit: int, **filters) -> tuple[list[
         found = statement.fetch({**_id_values(ids), "now": values["now"]})
         names = statement.names
         rows = {row[0]: dict(zip(names, row, strict=True)) for row in found}
-    count = count_statement.fetch(values)[0][0]
-    return [rows[pk] for pk in ids if pk in rows], count
+    count = count_statement.fetch(values)[0]
+    if tallied is not False:  # (the tallies' sum, the rows it read)
+        if count[1] > TALLY_ROWS_FOLD:
+            _ask_fold(tallied)
+        return [rows[pk] for pk in ids if pk in rows], count[0] or 0
+    return [rows[pk] for pk in ids if pk in rows], count[0]
 
 
 def _narrow(user, offset: int, limit: int, filters: dict) -> QuerySet:
@@ -483,12 +499,65 @@ def _compile_page(user, filters: dict, tz):
     ids = compile_capture(
         lambda: list(narrow), marks=marks, like=like, needed=needed | {"offset", "limit"}
     )
-    count = compile_capture(
-        lambda: ticket_list(user=user, **marked).count(), marks=marks, like=like, needed=needed
-    )
+    tallied = _tallied_estates(user, filters)
+    count = None
+    if tallied is not False:
+        tallies = TicketTally.objects.all()
+        if tallied is not None:
+            tallies = tallies.filter(estate_id__in=tallied)
+        if filters.get("kind"):
+            tallies = tallies.filter(kind=filters["kind"])
+        if filters.get("status"):
+            tallies = tallies.filter(status__in=statuses(filters["status"]))
+        count = compile_capture(lambda: tallies.aggregate(n=Sum("n"), rows=Count("id")), marks={})
+    if count is None:
+        tallied = False
+        count = compile_capture(
+            lambda: ticket_list(user=user, **marked).count(), marks=marks, like=like, needed=needed
+        )
     if ids is None or count is None:
         return None
-    return ids, count
+    return ids, count, tallied
+
+
+# The list's count from the tallies (TicketTally, PostgreSQL): for a list that is every ticket of
+# some estates, of a kind, in some statuses, whatever their number; a list filtered by anything
+# else (dates, overdue, assignee, category, text, return visit), or holding a technician's own
+# work only, counts its tickets. A count that read more tally rows than this asks for them to
+# be folded (services.ticket_tallies_compact), once a minute at most.
+TALLY_ROWS_FOLD = 200
+_TALLIED_FILTERS = {"estate", "kind", "status", "now"}
+
+
+def _tallied_estates(user, filters: dict):
+    """The estates whose tallies give this list's count (None: every estate), or False: the
+    list is counted from its tickets."""
+    if connection.vendor != "postgresql":
+        return False
+    if any(v not in (None, False, "") for k, v in filters.items() if k not in _TALLIED_FILTERS):
+        return False
+    allowed = ticket_estate_ids(user)
+    own = set(own_work_estate_ids(user))
+    estate = filters.get("estate")
+    if estate is not None:
+        if allowed is not None and estate.pk not in allowed or estate.pk in own:
+            return False
+        return [estate.pk]
+    if allowed is None:
+        return None
+    if own & set(allowed):
+        return False
+    return sorted(allowed)
+
+
+def _ask_fold(estate_ids) -> None:
+    from django.core.cache import cache
+
+    from repairs.tasks import ticket_tallies_compact_estates
+
+    key = "ticket-tally-fold:" + ("all" if estate_ids is None else ",".join(map(str, estate_ids)))
+    if cache.add(key, 1, 60):
+        ticket_tallies_compact_estates(estate_ids)
 
 
 def _id_values(ids: list) -> dict:

@@ -1,7 +1,7 @@
 """Periodic work of repairs: thin Huey tasks calling the services."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from estate.taskruns import periodic_run
 from repairs import services
@@ -26,3 +26,16 @@ def return_visit_samples_create():
 def pending_photos_purge():
     """Remove photos kept for failed resident reports once their token expired (15 minutes)."""
     return services.pending_photos_purge()
+
+
+@db_periodic_task(crontab(minute="*/5"))
+@periodic_run("ticket-tallies-compact", ttl=300)
+def ticket_tallies_compact():
+    """Fold the ticket tallies into one row per estate, kind and status (every 5 minutes)."""
+    return services.ticket_tallies_compact()
+
+
+@db_task()
+def ticket_tallies_compact_estates(estate_ids: list[int]):
+    """The same for a few estates, asked for by a list whose count read many tally rows."""
+    return services.ticket_tallies_compact(estate_ids=estate_ids)

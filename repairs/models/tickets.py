@@ -437,3 +437,33 @@ class PendingPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+
+class TicketTally(models.Model):
+    """How many tickets each estate has of each kind and status, kept by PostgreSQL itself:
+    triggers on ``repairs_ticket`` (migration 0015, fired for every insert, update, delete and
+    COPY, the seed's included) add one row per statement and key with the change (+n, −n).
+    Rows are only ever added, so writers never wait on each other for a tally; the count of a
+    key is the sum of its rows, and ``services.ticket_tallies_compact`` folds each key's rows
+    into one now and then. The ticket list's count reads it when the list is a plain "these
+    estates, this kind, these statuses" (``selectors.ticket_list_page``): a sum over a few
+    rows, not a scan of every ticket. PostgreSQL only; on SQLite the table stays empty and the
+    list counts tickets."""
+
+    # No foreign key constraint: a tally row may outlive its estate's tickets being deleted.
+    estate = models.ForeignKey(
+        Estate, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    kind = models.CharField(max_length=16)
+    status = models.CharField(max_length=16)
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["estate", "kind", "status"], include=["n"], name="ticket_tally_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.estate_id} {self.kind} {self.status} {self.n:+d}"

@@ -15,7 +15,7 @@ from repairs.services.pending import (
     pending_photos_keep,
     pending_photos_purge,
 )
-from repairs.services.periodic import tickets_flag_overdue
+from repairs.services.periodic import ticket_tallies_compact, tickets_flag_overdue
 from repairs.services.transitions import (
     ticket_accept,
     ticket_cancel,
@@ -57,5 +57,6 @@ __all__ = [
     "ticket_restore",
     "ticket_resume",
     "ticket_start",
+    "ticket_tallies_compact",
     "tickets_flag_overdue",
 ]
