@@ -180,10 +180,11 @@ def ticket_filters(estate, manager, admin, planner: Planner) -> None:
         for i, sql in enumerate(_selects(ctx.captured_queries)):
             planner.explain(f"tickets.{name}#{i + 1}", sql)
     client.force_login(admin)
-    with CaptureQueriesContext(connection) as ctx:
-        client.get("/api/v1/tickets", {"limit": 50, "kind": "repair"})
-    for i, sql in enumerate(_selects(ctx.captured_queries)):
-        planner.explain(f"tickets.all_estates#{i + 1}", sql)
+    for name, params in (("all_estates", {"kind": "repair"}), ("all_estates_newest", {})):
+        with CaptureQueriesContext(connection) as ctx:
+            client.get("/api/v1/tickets", {"limit": 50, **params})
+        for i, sql in enumerate(_selects(ctx.captured_queries)):
+            planner.explain(f"tickets.{name}#{i + 1}", sql)
 
 
 def metric_queries(estate, planner: Planner) -> None:

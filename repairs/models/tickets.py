@@ -195,6 +195,9 @@ class Ticket(models.Model):
                 name="ticket_list_idx",
                 include=["kind", "status"],
             ),
+            # A company admin's list, every estate at once: newest first from the index, where
+            # ticket_list_idx would leave every ticket to sort (0.5 s at 1M tickets).
+            models.Index(fields=["-reported_at", "-id"], name="ticket_recent_idx"),
             models.Index(fields=["estate", "status", "-reported_at"], name="ticket_status_idx"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
             models.Index(fields=["estate", "resolved_at"], name="ticket_resolved_idx"),
@@ -450,10 +453,10 @@ class TicketTally(models.Model):
     rows, not a scan of every ticket. PostgreSQL only; on SQLite the table stays empty and the
     list counts tickets."""
 
-    # No foreign key constraint: a tally row may outlive its estate's tickets being deleted.
-    estate = models.ForeignKey(
-        Estate, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
-    )
+    # The estate's id, not a foreign key: a tally is derived from the tickets, not data of the
+    # estate (estate.replicate copies an estate's tables, and the triggers tally the copied
+    # tickets themselves); a row may also outlive its estate's tickets being deleted.
+    estate_id = models.BigIntegerField()
     kind = models.CharField(max_length=16)
     status = models.CharField(max_length=16)
     n = models.IntegerField()
@@ -461,7 +464,7 @@ class TicketTally(models.Model):
     class Meta:
         indexes = [
             models.Index(
-                fields=["estate", "kind", "status"], include=["n"], name="ticket_tally_idx"
+                fields=["estate_id", "kind", "status"], include=["n"], name="ticket_tally_idx"
             )
         ]
 

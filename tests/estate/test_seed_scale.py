@@ -20,7 +20,7 @@ from estate.kpi import Period
 from estate.management.commands import seed_demo
 from estate.models import Estate, Membership, Unit
 from fees.models import Allocation, Bill, Payment
-from repairs.models import Ticket, TicketEvent
+from repairs.models import Ticket, TicketEvent, TicketTally
 from residents.models import Resident
 
 pytestmark = [pytest.mark.postgres]
@@ -163,6 +163,13 @@ def test_the_copies_keep_the_ledger_and_the_ticket_histories_consistent(seeded):
             moves.sort(key=lambda e: (e.at, e.id))
             wrong += bool(moves) and moves[-1].to_status != ticket.status
         assert wrong == 0, estate.code
+    # The ticket tallies (written by PostgreSQL's triggers as the tickets were copied, with the
+    # seed's foreign-key triggers off) sum to the tickets of every estate, kind and status.
+    tallies = TicketTally.objects.values("estate_id", "kind", "status").annotate(n=Sum("n"))
+    counted = Ticket.objects.values("estate_id", "kind", "status").annotate(n=Count("id"))
+    assert {(t["estate_id"], t["kind"], t["status"]): t["n"] for t in tallies if t["n"]} == {
+        (t["estate_id"], t["kind"], t["status"]): t["n"] for t in counted
+    }
     # The sequences continue after the copies' keys.
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(pg_get_serial_sequence('repairs_ticket', 'id'))")
