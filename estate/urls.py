@@ -13,6 +13,8 @@ from repairs.public import urls as repairs_public
 from residents.movein import public_urls as movein_public
 
 urlpatterns = [
+    # First: the API is most of the requests, and Django tries the patterns in order.
+    path("api/v1/", api.urls),
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(template_name="estate/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -29,7 +31,6 @@ urlpatterns = [
     path("health/", health.health_page, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
     path("residents/", include("residents.urls")),
     path("repairs/", include("repairs.urls")),
     path("fees/", include("fees.urls")),
