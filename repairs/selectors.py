@@ -524,7 +524,7 @@ def _compile_page(user, filters: dict, tz):
 # some estates, of a kind, in some statuses, whatever their number; a list filtered by anything
 # else (dates, overdue, assignee, category, text, return visit), or holding a technician's own
 # work only, counts its tickets. A count that read more tally rows than this asks for them to
-# be folded (services.ticket_tallies_compact), once a minute at most.
+# be folded (services.ticket_tallies_compact), once every 10 seconds at most.
 TALLY_ROWS_FOLD = 200
 _TALLIED_FILTERS = {"estate", "kind", "status", "now"}
 
@@ -556,7 +556,7 @@ def _ask_fold(estate_ids) -> None:
     from repairs.tasks import ticket_tallies_compact_estates
 
     key = "ticket-tally-fold:" + ("all" if estate_ids is None else ",".join(map(str, estate_ids)))
-    if cache.add(key, 1, 60):
+    if cache.add(key, 1, 10):
         ticket_tallies_compact_estates(estate_ids)
 
 
