@@ -266,3 +266,25 @@ def test_the_list_index_carries_kind_and_status_on_postgresql():
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'ticket_list_idx'")
         (definition,) = cursor.fetchone()
     assert "(estate_id, reported_at DESC, id DESC) INCLUDE (kind, status)" in definition
+
+
+def test_a_unit_numbers_beginning_finds_its_tickets_in_the_estates_the_list_holds(
+    client, estate_a, estate_b
+):
+    """``q`` by unit number reads only the units of the list's estates (a short index walk per
+    estate, not every unit): a unit of the same number in an estate the user cannot see does
+    not bring its tickets."""
+    desk = make_staff(estate_a, "front_desk")
+    for estate in (estate_a, estate_b):
+        category = make_category(estate)
+        for number in ("7-2-0301", "7-2-0302", "8-1-0101"):
+            make_ticket(estate, category=category, unit=make_unit(estate, number=number))
+    client.force_login(desk)
+    for q, expected in (("7-2", 2), ("7-2-0302", 1), ("8-", 1), ("9", 0)):
+        for params in ({"q": q}, {"q": q, "estate": "HY01"}):
+            body = client.get("/api/v1/tickets", params).json()
+            assert body["count"] == expected, params
+            assert {i["unit"] for i in body["items"]} == {
+                n for n in ("7-2-0301", "7-2-0302", "8-1-0101") if n.startswith(q)
+            }
+            assert {i["estate"] for i in body["items"]} <= {"HY01"}
