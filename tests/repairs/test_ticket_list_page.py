@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from estate.models import Membership
 from repairs import selectors, services
-from repairs.api.schemas import TicketFromModel, list_item
+from repairs.api.answers import list_item
+from repairs.api.schemas import TicketFromModel
 from repairs.models import Ticket
 from tests.factories import make_estate, make_staff, make_unit
 from tests.repairs.factories import at, make_category, make_ticket
