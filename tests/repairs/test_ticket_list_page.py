@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from estate.models import Membership
 from repairs import selectors, services
@@ -267,3 +267,80 @@ def test_the_list_index_carries_kind_and_status_on_postgresql():
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'ticket_list_idx'")
         (definition,) = cursor.fetchone()
     assert "(estate_id, reported_at DESC, id DESC) INCLUDE (kind, status)" in definition
+
+
+def test_every_moment_of_a_page_is_written_as_the_schema_wrote_it(client, spread):
+    """The rows' moments, written by PostgreSQL in the rows statement (SQLite: in Python), are
+    the schema's text for each: estates in four zones, moments with and without microseconds
+    at the turn of a local day and year, across daylight saving, none, and at the calendar's
+    end where a moment has no local time."""
+    from estate.models import Estate
+
+    zones = {"HY01": "Asia/Shanghai", "HY02": "America/New_York", "HC03": "Asia/Kathmandu"}
+    for code, zone in zones.items():
+        Estate.objects.filter(code=code).update(timezone=zone)
+    moments = [
+        dt.datetime(2026, 12, 31, 15, 59, 59, 999999, tzinfo=dt.UTC),  # Shanghai's new year
+        dt.datetime(2026, 12, 31, 16, 0, tzinfo=dt.UTC),
+        dt.datetime(2027, 1, 1, 5, 0, tzinfo=dt.UTC),  # New York's
+        dt.datetime(2026, 12, 31, 18, 15, 0, 1000, tzinfo=dt.UTC),  # Kathmandu's
+        dt.datetime(2026, 11, 1, 5, 59, 59, 999999, tzinfo=dt.UTC),  # New York's DST ends
+        dt.datetime(2026, 11, 1, 6, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 10, 1, 9, 0, 0, 500, tzinfo=dt.UTC),
+        dt.datetime(9999, 12, 31, 20, 0, tzinfo=dt.UTC),  # no local time east of UTC
+        None,
+    ]
+    names = [
+        "first_response_at",
+        "resolved_at",
+        "on_hold_since",
+        "closed_at",
+        "cancelled_at",
+        "return_visited_at",
+    ]
+    for i, pk in enumerate(Ticket.objects.order_by("id").values_list("id", flat=True)):
+        Ticket.objects.filter(pk=pk).update(
+            **{name: moments[(i + j) % len(moments)] for j, name in enumerate(names)},
+            response_due_at=moments[i % 7],
+        )
+    client.force_login(spread)
+    for language in ("zh-hans", "en"):
+        body = client.get("/api/v1/tickets", {"limit": 50}, HTTP_ACCEPT_LANGUAGE=language)
+        with translation.override(language):
+            assert body.json()["items"] == _as_ninja_wrote(spread)
+    texts = {item[name] for item in body.json()["items"] for name in names}
+    assert {"2026-12-31T23:59:59.999+08:00", "2027-01-01T00:00:00+08:00"} <= texts
+    assert {"2027-01-01T00:00:00-05:00", "2026-11-01T01:00:00-05:00"} <= texts
+    assert {"2027-01-01T00:00:00.001+05:45", "9999-12-31T20:00:00Z", None} <= texts
+
+
+def _as_ninja_wrote(user) -> list:
+    """The first 50 items as ninja wrote them from the schema: dumped, then its encoder."""
+    import json
+
+    from ninja.responses import NinjaJSONEncoder
+
+    qs = selectors.ticket_list(user=user, now=timezone.now())[:50]
+    items = [TicketFromModel.from_orm(t).model_dump() for t in qs]
+    return json.loads(json.dumps(items, cls=NinjaJSONEncoder))
+
+
+def test_the_rows_statement_is_compiled_once_per_page_size(client, spread, monkeypatch):
+    """Writing the moments in the statement keeps it one statement per page size, compiled
+    once by a process, whatever the filters and the estates' zones."""
+    from estate import statements
+
+    compiled = []
+
+    def counting(*args, **kwargs):
+        compiled.append(1)
+        return real(*args, **kwargs)
+
+    real = statements.compile_rows
+    monkeypatch.setattr(statements, "compile_rows", counting)
+    monkeypatch.setattr(selectors, "_STATEMENTS", {})
+    client.force_login(spread)
+    for filters in ({}, {"kind": "repair"}, {"estate": "HY01"}, {"q": "王"}, {"offset": 2}):
+        body = client.get("/api/v1/tickets", {"limit": 3, **filters}).json()
+        assert len(body["items"]) == 3
+    assert len(compiled) == 1
