@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from estate import kpi_selectors, localtime
 from estate.errors import DomainError
-from estate.isotext import LocalText
 from estate.kpi import Period, estate_lookup
 from estate.models import Estate, Membership
 from estate.scoping import is_company_admin, roles_of
@@ -185,18 +184,6 @@ LIST_VALUES = (
     "assignee__username",
     "department__name",
 )
-#: The moments of ``LIST_VALUES``, shown in the estate's zone.
-LIST_MOMENTS = (
-    "reported_at",
-    "first_response_at",
-    "response_due_at",
-    "resolved_at",
-    "resolve_due_at",
-    "on_hold_since",
-    "closed_at",
-    "cancelled_at",
-    "return_visited_at",
-)
 _ORDER = ("-reported_at", "-id")
 
 
@@ -349,20 +336,12 @@ def _narrow(user, offset: int, limit: int, filters: dict) -> QuerySet:
 
 
 def _rows_queryset(ids: list, now) -> QuerySet:
-    """The page's rows. On PostgreSQL the moments come as text in the estate's zone
-    (``<name>_text``, estate.isotext.LocalText): writing them there costs the database less
-    than converting and writing them costs Python."""
     overdue = Case(
         When(overdue_q(now), then=Value(True)),
         default=Value(False),
         output_field=BooleanField(),
     )
-    rows = Ticket.objects.filter(pk__in=ids)
-    if connection.vendor != "postgresql":
-        return rows.values(*LIST_VALUES, overdue=overdue).order_by()
-    texts = {f"{name}_text": LocalText(name, "estate__timezone") for name in LIST_MOMENTS}
-    plain = [name for name in LIST_VALUES if name not in LIST_MOMENTS]
-    return rows.values(*plain, overdue=overdue, **texts).order_by()
+    return Ticket.objects.filter(pk__in=ids).values(*LIST_VALUES, overdue=overdue).order_by()
 
 
 def _ticket_list_page_orm(*, user, offset: int, limit: int, **filters):

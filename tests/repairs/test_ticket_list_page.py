@@ -3,13 +3,17 @@ merged per estate, then the rows. Whatever the estates, filters and page, the an
 plain query's: the same tickets, in the same order, with the same fields, and the same count."""
 
 import datetime as dt
+import json
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
+from estate.localtime import local
 from estate.models import Membership
 from repairs import selectors, services
 from repairs.api.answers import list_item
@@ -270,8 +274,8 @@ def test_the_list_index_carries_kind_and_status_on_postgresql():
 
 
 def test_every_moment_of_a_page_is_written_as_the_schema_wrote_it(client, spread):
-    """The rows' moments, written by PostgreSQL in the rows statement (SQLite: in Python), are
-    the schema's text for each: estates in four zones, moments with and without microseconds
+    """The rows' moments (written by answers.list_item, not through the schema) are the
+    schema's text for each: estates in three zones, moments with and without microseconds
     at the turn of a local day and year, across daylight saving, none, and at the calendar's
     end where a moment has no local time."""
     from estate.models import Estate
@@ -326,8 +330,8 @@ def _as_ninja_wrote(user) -> list:
 
 
 def test_the_rows_statement_is_compiled_once_per_page_size(client, spread, monkeypatch):
-    """Writing the moments in the statement keeps it one statement per page size, compiled
-    once by a process, whatever the filters and the estates' zones."""
+    """The rows statement is one per page size, compiled once by a process, whatever the
+    filters."""
     from estate import statements
 
     compiled = []
@@ -344,3 +348,69 @@ def test_the_rows_statement_is_compiled_once_per_page_size(client, spread, monke
         body = client.get("/api/v1/tickets", {"limit": 3, **filters}).json()
         assert len(body["items"]) == 3
     assert len(compiled) == 1
+
+
+# Every moment the list can hold, in zones with daylight saving, half-hour, quarter-hour and
+# historic offsets with seconds, at the turn of a local day and year, and at the calendar's
+# ends where a moment has no local time: list_item's text is the schema's.
+UTC = dt.UTC
+ZONES = [
+    "Asia/Shanghai",
+    "UTC",
+    "America/New_York",
+    "Europe/London",
+    "Europe/Dublin",
+    "Asia/Kathmandu",
+    "Australia/Lord_Howe",
+    "Pacific/Chatham",
+    "America/St_Johns",
+    "Pacific/Kiritimati",
+    "Etc/GMT+12",
+    "America/Sao_Paulo",
+]
+MICROS = [0, 1, 999, 1000, 123456, 500000, 999999]
+
+
+def _moments(zone: str) -> list:
+    tz = ZoneInfo(zone)
+    out = [None]
+    for year in (1900, 1970, 2026, 2100):  # historic, epoch, today, past the zone's table
+        for month, day, hour, minute, second in ((12, 31, 23, 59, 59), (1, 1, 0, 0, 0)):
+            for micro in MICROS:
+                wall = dt.datetime(year, month, day, hour, minute, second, micro, tzinfo=tz)
+                out.append(wall.astimezone(UTC))
+    for text in (  # daylight saving turns in UTC, a microsecond either side
+        "2026-03-08T07:00:00",
+        "2026-11-01T06:00:00",
+        "2026-03-29T01:00:00",
+        "2026-10-25T01:00:00",
+        "2026-04-05T15:00:00",
+        "2026-09-26T14:00:00",
+    ):
+        turn = dt.datetime.fromisoformat(text).replace(tzinfo=UTC)
+        out += [turn - dt.timedelta(microseconds=1), turn, turn + dt.timedelta(microseconds=1)]
+    out += [  # the calendar's ends, and either side of LocalText's short branch
+        dt.datetime(1, 1, 1, tzinfo=UTC),
+        dt.datetime(1, 1, 1, 15, 0, 0, 1, tzinfo=UTC),
+        dt.datetime(1, 1, 2, tzinfo=UTC),
+        dt.datetime(1, 1, 1, 23, 59, 59, 999999, tzinfo=UTC),
+        dt.datetime(9999, 12, 30, tzinfo=UTC),
+        dt.datetime(9999, 12, 30, 0, 0, 0, 1, tzinfo=UTC),
+        dt.datetime(9999, 12, 31, 10, 0, tzinfo=UTC),
+        dt.datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    ]
+    return out
+
+
+def _encoded(moment, tz) -> str | None:
+    """What the schemas wrote: the moment in the zone, then DjangoJSONEncoder."""
+    return json.loads(json.dumps(local(moment, tz), cls=DjangoJSONEncoder))
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_list_items_write_every_moment_as_the_encoder_wrote_it(zone):
+    from repairs.api.answers import _moment_json
+
+    tz = ZoneInfo(zone)
+    moments = _moments(zone)
+    assert [_moment_json(m, tz) for m in moments] == [_encoded(m, tz) for m in moments]
