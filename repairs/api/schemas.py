@@ -4,11 +4,9 @@ import datetime as dt
 from typing import Literal
 
 from django.urls import reverse
-from django.utils.translation import get_language
 from ninja import Schema
 from pydantic import BaseModel, Field
 
-from estate.localtime import zone
 from estate.schemas import Day, EstateCode, Moment, TimeOfDay, local
 
 
@@ -17,8 +15,8 @@ def _local(name: str):
     return staticmethod(lambda obj: local(getattr(obj, name), obj.estate.tz))
 
 
-# A ticket as a list shows it. A plain model: the list builds its items as dicts (list_item),
-# read by pydantic's own validator, not field by field through ninja's getter; TicketFromModel
+# A ticket as a list shows it. A plain model: the list writes its items as dicts
+# (repairs.api.answers.list_item), not field by field through ninja's getter; TicketFromModel
 # is the same item read from a Ticket. (No docstring: it would become the OpenAPI description.)
 class TicketOut(BaseModel):
     id: int
@@ -58,8 +56,8 @@ class TicketOut(BaseModel):
 
 class TicketFromModel(TicketOut, Schema):
     """:class:`TicketOut` read from a ``Ticket`` (with its estate, category, unit, assignee and
-    department loaded): the detail's base, and the reference :func:`list_item` is tested
-    against."""
+    department loaded): the detail's base, and the reference ``repairs.api.answers`` is
+    tested against."""
 
     resolve_reported_at = _local("reported_at")
     resolve_first_response_at = _local("first_response_at")
@@ -119,81 +117,6 @@ class TicketFromModel(TicketOut, Schema):
 class TicketPage(Schema):
     items: list[TicketOut]
     count: int
-
-
-_MOMENTS = (
-    "reported_at",
-    "first_response_at",
-    "response_due_at",
-    "resolved_at",
-    "resolve_due_at",
-    "on_hold_since",
-    "closed_at",
-    "cancelled_at",
-    "return_visited_at",
-)
-_PLAIN = (
-    "id",
-    "number",
-    "kind",
-    "status",
-    "priority",
-    "channel",
-    "common_area",
-    "reporter_name",
-    "major_complaint",
-    "reopen_count",
-    "return_visit_rating",
-    "overdue",
-)
-
-
-def list_item(row: dict, english: bool | None = None) -> dict:
-    """A :class:`TicketOut` from one row of ``repairs.selectors.ticket_list_page``: the same
-    values :class:`TicketFromModel` shows for the ticket, without a model instance, its
-    moments already as the API writes them (ISO 8601 in the estate's zone, milliseconds, as
-    Django's JSON encoder writes a datetime): the list answers it as JSON as it is."""
-    if english is None:
-        english = not (get_language() or "zh-hans").startswith("zh")
-    name = row["estate__timezone"]
-    tz = _ZONES.get(name) or _ZONES.setdefault(name, zone(name))
-    item = {name: row[name] for name in _PLAIN}
-    for name in _MOMENTS:
-        item[name] = _moment_json(row[name], tz)
-    charge = row["service_charge"]
-    item.update(
-        estate=row["estate__code"],
-        category=row["category__code"],
-        category_name=(english and row["category__name_en"]) or row["category__name"],
-        unit=row["unit__number"],
-        reporter_phone=row["reporter_phone_masked"],
-        assignee=row["assignee__username"],
-        department=row["department__name"],
-        cancel_reason=row["cancel_reason"] or None,
-        outcome=row["outcome"] or None,
-        service_charge=None if charge is None else f"{charge:.2f}",
-    )
-    return item
-
-
-_ZONES: dict = {}
-
-
-def _moment_json(moment: dt.datetime | None, tz) -> str | None:
-    """``estate.localtime.local`` then ``DjangoJSONEncoder``'s text of a datetime, in one step
-    (a moment with no local time stays as it is, as ``local`` leaves it)."""
-    if moment is None:
-        return None
-    try:  # noqa: SIM105 - contextlib.suppress is three calls more, ~450 times a page
-        moment = moment.astimezone(tz)
-    except OverflowError:
-        pass
-    text = moment.isoformat()
-    if moment.microsecond:
-        text = text[:23] + text[26:]
-    if text.endswith("+00:00"):
-        text = text[:-6] + "Z"
-    return text
 
 
 class EventOut(Schema):

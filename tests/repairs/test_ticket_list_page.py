@@ -3,16 +3,21 @@ merged per estate, then the rows. Whatever the estates, filters and page, the an
 plain query's: the same tickets, in the same order, with the same fields, and the same count."""
 
 import datetime as dt
+import json
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from estate.localtime import local
 from estate.models import Membership
 from repairs import selectors, services
-from repairs.api.schemas import TicketFromModel, list_item
+from repairs.api.answers import list_item
+from repairs.api.schemas import TicketFromModel
 from repairs.models import Ticket
 from tests.factories import make_estate, make_staff, make_unit
 from tests.repairs.factories import at, make_category, make_ticket
@@ -288,3 +293,146 @@ def test_a_unit_numbers_beginning_finds_its_tickets_in_the_estates_the_list_hold
                 n for n in ("7-2-0301", "7-2-0302", "8-1-0101") if n.startswith(q)
             }
             assert {i["estate"] for i in body["items"]} <= {"HY01"}
+
+
+def test_every_moment_of_a_page_is_written_as_the_schema_wrote_it(client, spread):
+    """The rows' moments (written by answers.list_item, not through the schema) are the
+    schema's text for each: estates in three zones, moments with and without microseconds
+    at the turn of a local day and year, across daylight saving, none, and at the calendar's
+    end where a moment has no local time."""
+    from estate.models import Estate
+
+    zones = {"HY01": "Asia/Shanghai", "HY02": "America/New_York", "HC03": "Asia/Kathmandu"}
+    for code, zone in zones.items():
+        Estate.objects.filter(code=code).update(timezone=zone)
+    moments = [
+        dt.datetime(2026, 12, 31, 15, 59, 59, 999999, tzinfo=dt.UTC),  # Shanghai's new year
+        dt.datetime(2026, 12, 31, 16, 0, tzinfo=dt.UTC),
+        dt.datetime(2027, 1, 1, 5, 0, tzinfo=dt.UTC),  # New York's
+        dt.datetime(2026, 12, 31, 18, 15, 0, 1000, tzinfo=dt.UTC),  # Kathmandu's
+        dt.datetime(2026, 11, 1, 5, 59, 59, 999999, tzinfo=dt.UTC),  # New York's DST ends
+        dt.datetime(2026, 11, 1, 6, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 10, 1, 9, 0, 0, 500, tzinfo=dt.UTC),
+        dt.datetime(9999, 12, 31, 20, 0, tzinfo=dt.UTC),  # no local time east of UTC
+        None,
+    ]
+    names = [
+        "first_response_at",
+        "resolved_at",
+        "on_hold_since",
+        "closed_at",
+        "cancelled_at",
+        "return_visited_at",
+    ]
+    for i, pk in enumerate(Ticket.objects.order_by("id").values_list("id", flat=True)):
+        Ticket.objects.filter(pk=pk).update(
+            **{name: moments[(i + j) % len(moments)] for j, name in enumerate(names)},
+            response_due_at=moments[i % 7],
+        )
+    client.force_login(spread)
+    for language in ("zh-hans", "en"):
+        body = client.get("/api/v1/tickets", {"limit": 50}, HTTP_ACCEPT_LANGUAGE=language)
+        with translation.override(language):
+            assert body.json()["items"] == _as_ninja_wrote(spread)
+    texts = {item[name] for item in body.json()["items"] for name in names}
+    assert {"2026-12-31T23:59:59.999+08:00", "2027-01-01T00:00:00+08:00"} <= texts
+    assert {"2027-01-01T00:00:00-05:00", "2026-11-01T01:00:00-05:00"} <= texts
+    assert {"2027-01-01T00:00:00.001+05:45", "9999-12-31T20:00:00Z", None} <= texts
+
+
+def _as_ninja_wrote(user) -> list:
+    """The first 50 items as ninja wrote them from the schema: dumped, then its encoder."""
+    import json
+
+    from ninja.responses import NinjaJSONEncoder
+
+    qs = selectors.ticket_list(user=user, now=timezone.now())[:50]
+    items = [TicketFromModel.from_orm(t).model_dump() for t in qs]
+    return json.loads(json.dumps(items, cls=NinjaJSONEncoder))
+
+
+def test_the_rows_statement_is_compiled_once_per_page_size(client, spread, monkeypatch):
+    """The rows statement is one per page size, compiled once by a process, whatever the
+    filters."""
+    from estate import statements
+
+    compiled = []
+
+    def counting(*args, **kwargs):
+        compiled.append(1)
+        return real(*args, **kwargs)
+
+    real = statements.compile_rows
+    monkeypatch.setattr(statements, "compile_rows", counting)
+    monkeypatch.setattr(selectors, "_STATEMENTS", {})
+    client.force_login(spread)
+    for filters in ({}, {"kind": "repair"}, {"estate": "HY01"}, {"q": "王"}, {"offset": 2}):
+        body = client.get("/api/v1/tickets", {"limit": 3, **filters}).json()
+        assert len(body["items"]) == 3
+    assert len(compiled) == 1
+
+
+# Every moment the list can hold, in zones with daylight saving, half-hour, quarter-hour and
+# historic offsets with seconds, at the turn of a local day and year, and at the calendar's
+# ends where a moment has no local time: list_item's text is the schema's.
+UTC = dt.UTC
+ZONES = [
+    "Asia/Shanghai",
+    "UTC",
+    "America/New_York",
+    "Europe/London",
+    "Europe/Dublin",
+    "Asia/Kathmandu",
+    "Australia/Lord_Howe",
+    "Pacific/Chatham",
+    "America/St_Johns",
+    "Pacific/Kiritimati",
+    "Etc/GMT+12",
+    "America/Sao_Paulo",
+]
+MICROS = [0, 1, 999, 1000, 123456, 500000, 999999]
+
+
+def _moments(zone: str) -> list:
+    tz = ZoneInfo(zone)
+    out = [None]
+    for year in (1900, 1970, 2026, 2100):  # historic, epoch, today, past the zone's table
+        for month, day, hour, minute, second in ((12, 31, 23, 59, 59), (1, 1, 0, 0, 0)):
+            for micro in MICROS:
+                wall = dt.datetime(year, month, day, hour, minute, second, micro, tzinfo=tz)
+                out.append(wall.astimezone(UTC))
+    for text in (  # daylight saving turns in UTC, a microsecond either side
+        "2026-03-08T07:00:00",
+        "2026-11-01T06:00:00",
+        "2026-03-29T01:00:00",
+        "2026-10-25T01:00:00",
+        "2026-04-05T15:00:00",
+        "2026-09-26T14:00:00",
+    ):
+        turn = dt.datetime.fromisoformat(text).replace(tzinfo=UTC)
+        out += [turn - dt.timedelta(microseconds=1), turn, turn + dt.timedelta(microseconds=1)]
+    out += [  # the calendar's ends, and either side of LocalText's short branch
+        dt.datetime(1, 1, 1, tzinfo=UTC),
+        dt.datetime(1, 1, 1, 15, 0, 0, 1, tzinfo=UTC),
+        dt.datetime(1, 1, 2, tzinfo=UTC),
+        dt.datetime(1, 1, 1, 23, 59, 59, 999999, tzinfo=UTC),
+        dt.datetime(9999, 12, 30, tzinfo=UTC),
+        dt.datetime(9999, 12, 30, 0, 0, 0, 1, tzinfo=UTC),
+        dt.datetime(9999, 12, 31, 10, 0, tzinfo=UTC),
+        dt.datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    ]
+    return out
+
+
+def _encoded(moment, tz) -> str | None:
+    """What the schemas wrote: the moment in the zone, then DjangoJSONEncoder."""
+    return json.loads(json.dumps(local(moment, tz), cls=DjangoJSONEncoder))
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_list_items_write_every_moment_as_the_encoder_wrote_it(zone):
+    from repairs.api.answers import _moment_json
+
+    tz = ZoneInfo(zone)
+    moments = _moments(zone)
+    assert [_moment_json(m, tz) for m in moments] == [_encoded(m, tz) for m in moments]
