@@ -29,7 +29,7 @@ from estate.errors import DomainError
 from estate.kpi import Period, estate_lookup
 from estate.models import Estate, Membership, Unit
 from estate.scoping import is_company_admin, roles_of
-from repairs import roles
+from repairs import roles, tallies
 from repairs.models import (
     RUNNING_STATUSES as OPEN_STATUSES_ALL,
 )
@@ -339,7 +339,7 @@ def ticket_list_page(*, user, offset: int, limit: int, **filters) -> tuple[list[
     count = count_statement.fetch(values)[0]
     if tallied is not False:  # (the tallies' sum, the rows it read)
         if count[1] > TALLY_ROWS_FOLD:
-            _ask_fold(tallied)
+            tallies.ask_fold(tallied)
         return [rows[pk] for pk in ids if pk in rows], count[0] or 0
     return [rows[pk] for pk in ids if pk in rows], count[0]
 
@@ -512,14 +512,16 @@ def _compile_page(user, filters: dict, tz):
     tallied = _tallied_estates(user, filters)
     count = None
     if tallied is not False:
-        tallies = TicketTally.objects.all()
+        tally_rows = TicketTally.objects.all()
         if tallied is not None:
-            tallies = tallies.filter(estate_id__in=tallied)
+            tally_rows = tally_rows.filter(estate_id__in=tallied)
         if filters.get("kind"):
-            tallies = tallies.filter(kind=filters["kind"])
+            tally_rows = tally_rows.filter(kind=filters["kind"])
         if filters.get("status"):
-            tallies = tallies.filter(status__in=statuses(filters["status"]))
-        count = compile_capture(lambda: tallies.aggregate(n=Sum("n"), rows=Count("id")), marks={})
+            tally_rows = tally_rows.filter(status__in=statuses(filters["status"]))
+        count = compile_capture(
+            lambda: tally_rows.aggregate(n=Sum("n"), rows=Count("id")), marks={}
+        )
     if count is None:
         tallied = False
         count = compile_capture(
@@ -534,7 +536,7 @@ def _compile_page(user, filters: dict, tz):
 # some estates, of a kind, in some statuses, whatever their number; a list filtered by anything
 # else (dates, overdue, assignee, category, text, return visit), or holding a technician's own
 # work only, counts its tickets. A count that read more tally rows than this asks for them to
-# be folded (services.ticket_tallies_compact), once every 10 seconds at most.
+# be folded (repairs.tallies), once every 10 seconds at most.
 TALLY_ROWS_FOLD = 200
 _TALLIED_FILTERS = {"estate", "kind", "status", "now"}
 
@@ -558,16 +560,6 @@ def _tallied_estates(user, filters: dict):
     if own & set(allowed):
         return False
     return sorted(allowed)
-
-
-def _ask_fold(estate_ids) -> None:
-    from django.core.cache import cache
-
-    from repairs.tasks import ticket_tallies_compact_estates
-
-    key = "ticket-tally-fold:" + ("all" if estate_ids is None else ",".join(map(str, estate_ids)))
-    if cache.add(key, 1, 10):
-        ticket_tallies_compact_estates(estate_ids)
 
 
 def _id_values(ids: list) -> dict:

@@ -1,7 +1,7 @@
 """Periodic work of repairs: thin Huey tasks calling the services."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task
 
 from estate.taskruns import periodic_run
 from repairs import services
@@ -33,9 +33,3 @@ def pending_photos_purge():
 def ticket_tallies_compact():
     """Fold the ticket tallies into one row per estate, kind and status (every 5 minutes)."""
     return services.ticket_tallies_compact()
-
-
-@db_task()
-def ticket_tallies_compact_estates(estate_ids: list[int]):
-    """The same for a few estates, asked for by a list whose count read many tally rows."""
-    return services.ticket_tallies_compact(estate_ids=estate_ids)

@@ -447,7 +447,7 @@ class TicketTally(models.Model):
     triggers on ``repairs_ticket`` (migration 0015, fired for every insert, update, delete and
     COPY, the seed's included) add one row per statement and key with the change (+n, −n).
     Rows are only ever added, so writers never wait on each other for a tally; the count of a
-    key is the sum of its rows, and ``services.ticket_tallies_compact`` folds each key's rows
+    key is the sum of its rows, and ``repairs.tallies.compact`` folds each key's rows
     into one now and then. The ticket list's count reads it when the list is a plain "these
     estates, this kind, these statuses" (``selectors.ticket_list_page``): a sum over a few
     rows, not a scan of every ticket. PostgreSQL only; on SQLite the table stays empty and the

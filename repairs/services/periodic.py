@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from estate.models import Estate
-from repairs import selectors
+from repairs import selectors, tallies
 from repairs import workflow as wf
 from repairs.models import (
     Ticket,
@@ -54,36 +54,7 @@ def tickets_flag_overdue(*, now: dt.datetime | None = None) -> int:
     return len(rows)
 
 
-# Each key (estate, kind, status) with more than one row becomes one row holding their sum (none
-# when it is 0). A key's rows that a writer adds meanwhile are not in this statement's snapshot:
-# they stay, beside the sum; a second compaction at the same time skips the rows the first one
-# deleted (READ COMMITTED re-checks them), so no change is counted twice or lost.
-_COMPACT = """
-WITH gone AS (
-    DELETE FROM repairs_tickettally
-    WHERE (estate_id, kind, status) IN (
-        SELECT estate_id, kind, status FROM repairs_tickettally {where}
-        GROUP BY 1, 2, 3 HAVING count(*) > 1
-    )
-    RETURNING estate_id, kind, status, n
-), made AS (
-    INSERT INTO repairs_tickettally (estate_id, kind, status, n)
-    SELECT estate_id, kind, status, sum(n) FROM gone GROUP BY 1, 2, 3 HAVING sum(n) <> 0
-    RETURNING 1
-)
-SELECT (SELECT count(*) FROM gone) - (SELECT count(*) FROM made)
-"""
-
-
 def ticket_tallies_compact(*, estate_ids: list[int] | None = None) -> int:
-    """Fold the ticket tallies of these estates (None: every estate) into one row per key, so
-    that the list's count sums a few rows. Returns how many rows were folded away. Running it
-    twice, or twice at once, changes no count (tests/repairs/test_ticket_tally.py)."""
-    if connection.vendor != "postgresql":
-        return 0
-    where, params = "", []
-    if estate_ids is not None:
-        where, params = "WHERE estate_id = ANY(%s)", [list(estate_ids)]
-    with connection.cursor() as cursor:
-        cursor.execute(_COMPACT.format(where=where), params)
-        return cursor.fetchone()[0]
+    """Fold the ticket tallies of these estates (None: every estate) into one row per key
+    (``repairs.tallies.compact``). Returns how many rows were folded away."""
+    return tallies.compact(estate_ids=estate_ids)
