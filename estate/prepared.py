@@ -17,6 +17,10 @@ session and run with ``EXECUTE name(…)``; after five runs PostgreSQL may keep 
   the session and the statement runs as plain SQL. Inside a transaction it is tried within a
   savepoint, so the caller's transaction stays usable (``PREPARE`` is not transactional: a
   statement prepared in a transaction that later rolls back is still there).
+- A migration that changes the type of a column a prepared statement reads makes its next
+  ``EXECUTE`` fail ("cached plan must not change result type", or its parameter's type no
+  longer fits); that statement is then prepared again, so a live connection fails once per
+  such statement, not until it closes.
 - Django's query log (``connection.queries``, ``CaptureQueriesContext``, the query-count pins)
   sees one query per run, the statement's own SQL with its values followed by
   ``/* EXECUTE name */``; the ``PREPARE`` (once per session) is not logged. Execute wrappers
@@ -76,12 +80,13 @@ class Kept:
 
 
 class _Session:
-    __slots__ = ("raw", "names", "failed")
+    __slots__ = ("raw", "names", "failed", "stale")
 
     def __init__(self, raw):
         self.raw = raw  # the DB-API connection the statements were prepared on
         self.names: OrderedDict = OrderedDict()  # prepared, least recently run first
         self.failed: set = set()
+        self.stale: set = set()  # prepared, but to DEALLOCATE and prepare again
 
 
 def session_of(connection) -> _Session:
@@ -126,7 +131,10 @@ def _prepare(connection, session: _Session, kept: Kept, params) -> bool:
             while len(session.names) >= PER_SESSION:
                 oldest, _ = session.names.popitem(last=False)
                 c.execute(f"DEALLOCATE {oldest}")
+            if kept.name in session.stale:
+                c.execute(f"DEALLOCATE {kept.name}")
             c.execute(f"PREPARE {kept.name} AS {kept.body}")
+            session.stale.discard(kept.name)
             if in_transaction:
                 c.execute("RELEASE SAVEPOINT ed_kept_prepare")
         except psycopg2.Error:
@@ -144,7 +152,12 @@ def _prepare(connection, session: _Session, kept: Kept, params) -> bool:
 
 def _execute_prepared(connection, cursor, session: _Session, kept: Kept, params) -> None:
     from django.db.backends.utils import CursorDebugWrapper
-    from psycopg2.errors import InvalidSqlStatementName
+    from psycopg2.errors import (
+        DatatypeMismatch,
+        FeatureNotSupported,
+        InvalidSqlStatementName,
+        UndefinedFunction,
+    )
 
     raw_cursor = cursor.cursor
     args = [params[i] for i in kept.args]
@@ -156,6 +169,14 @@ def _execute_prepared(connection, cursor, session: _Session, kept: Kept, params)
                 return raw_cursor.execute(kept.execute_sql, args)
             except InvalidSqlStatementName:
                 session.names.pop(kept.name, None)  # dropped behind our back: prepare anew
+                raise
+            except (FeatureNotSupported, UndefinedFunction, DatatypeMismatch):
+                # A migration changed a column's type under a live connection ("cached plan
+                # must not change result type", or a parameter typed for the old column).
+                # This run fails as it could have during the migration; the next one
+                # prepares the statement again.
+                session.names.pop(kept.name, None)
+                session.stale.add(kept.name)
                 raise
 
     if isinstance(cursor, CursorDebugWrapper):

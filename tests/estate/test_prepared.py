@@ -7,7 +7,7 @@ too (nothing is prepared there)."""
 import datetime as dt
 
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -170,3 +170,22 @@ def test_a_new_connection_prepares_again_and_a_rollback_keeps_them():
         raise RuntimeError("rolled back")
     assert name in _prepared_names()
     assert by_code.first("HY01") == estate
+
+
+@pytest.mark.postgres
+def test_a_column_type_changed_under_a_prepared_statement_prepares_it_again(estate_a):
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE migrated (n integer)")
+        cursor.execute("INSERT INTO migrated VALUES (7)")
+    read = Kept("SELECT n FROM migrated WHERE n = %s")
+    for migration, value, found in (("bigint", 7, 7), ("text", "7", "7")):
+        with connection.cursor() as cursor:
+            prepared.execute(connection, cursor, read, [7])
+            cursor.fetchall()
+            cursor.execute(f"ALTER TABLE migrated ALTER COLUMN n TYPE {migration}")
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            prepared.execute(connection, cursor, read, [value])  # the run during the migration
+        with connection.cursor() as cursor:
+            prepared.execute(connection, cursor, read, [value])
+            assert cursor.fetchall() == [(found,)]
+        assert read.name in _prepared_names()
