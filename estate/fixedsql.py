@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from django.db import connections, router
 
+from estate.prepared import Kept, execute
+
 _BIGINT = range(-(2**63), 2**63)
 
 
@@ -75,15 +77,15 @@ class FixedSelect(_KeptPerConnection):
             funcs = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
             if funcs:
                 converters.append((i, col, funcs))
-        return (sql, [f.attname for f in fields], converters)
+        return (Kept(sql), [f.attname for f in fields], converters)
 
     def all(self, *params) -> list:
         """The matching rows as model instances (in ``order_by``'s order)."""
         alias = router.db_for_read(self.model)
         connection = connections[alias]
-        sql, attnames, converters = self._compile(connection)
+        kept, attnames, converters = self._compile(connection)
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            execute(connection, cursor, kept, params)
             rows = cursor.fetchall()
         from_db = self.model.from_db
         out = []
@@ -129,7 +131,7 @@ class FixedInsert(_KeptPerConnection):
             f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
             f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {qn(pk.column)}"
         )
-        return (sql, fields, plain)
+        return (Kept(sql), fields, plain)
 
     def save(self, obj):
         """Insert ``obj`` (a new object of the model) and set its primary key."""
@@ -138,7 +140,7 @@ class FixedInsert(_KeptPerConnection):
 
         alias = router.db_for_write(self.model, instance=obj)
         connection = connections[alias]
-        sql, fields, plain = self._compile(connection)
+        kept, fields, plain = self._compile(connection)
         if (
             not plain
             or obj.pk is not None
@@ -150,7 +152,7 @@ class FixedInsert(_KeptPerConnection):
         obj._prepare_related_fields_for_save(operation_name="save")
         params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
         with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            execute(connection, cursor, kept, params)
             (pk,) = cursor.fetchone()
         obj.pk = pk
         obj._state.adding = False

