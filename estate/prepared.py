@@ -34,7 +34,11 @@ import itertools
 import re
 from collections import OrderedDict
 
-#: False: run every kept statement as plain SQL (the parity tests compare both).
+from django.conf import settings
+
+#: False: run every kept statement as plain SQL (the parity tests compare both). A deployment
+#: turns them off with the setting ``PREPARED_STATEMENTS`` (environment ``PREPARED_STATEMENTS=0``,
+#: e.g. behind a pooler in transaction mode, where a session is not one client's).
 ENABLED = True
 #: Prepared statements a database session keeps at most. Each holds its plans in the server
 #: process: the list's rows statement (one text per page size) ≈ 0.3 MB, so ≈ 20 MB at most
@@ -102,7 +106,12 @@ def session_of(connection) -> _Session:
 def execute(connection, cursor, kept: Kept, params) -> None:
     """``cursor.execute(kept.sql, params)`` (Django's cursor of ``connection``), as
     ``EXECUTE`` of the session's prepared statement on PostgreSQL."""
-    if not (ENABLED and kept.prepare and connection.vendor == "postgresql"):
+    if not (
+        ENABLED
+        and kept.prepare
+        and connection.vendor == "postgresql"
+        and settings.PREPARED_STATEMENTS
+    ):
         cursor.execute(kept.sql, params)
         return
     session = session_of(connection)

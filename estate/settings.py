@@ -168,6 +168,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The SQL kept per process runs as PostgreSQL prepared statements (estate/prepared.py); off for
+# a pooler in transaction mode (PgBouncer), where one client's session is not its own.
+PREPARED_STATEMENTS = env_bool("PREPARED_STATEMENTS", True)
 
 # Cache and Huey -------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")

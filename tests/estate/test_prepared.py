@@ -189,3 +189,18 @@ def test_a_column_type_changed_under_a_prepared_statement_prepares_it_again(esta
             prepared.execute(connection, cursor, read, [value])
             assert cursor.fetchall() == [(found,)]
         assert read.name in _prepared_names()
+
+
+@pytest.mark.postgres
+def test_the_setting_off_runs_every_statement_plain(estate_a, settings):
+    """``PREPARED_STATEMENTS=0`` (a pooler in transaction mode): nothing is prepared."""
+    settings.PREPARED_STATEMENTS = False
+    by_code = FixedSelect(Estate, "{code} = %s", limit=1)
+    for _ in range(RUNS):
+        with CaptureQueriesContext(connection) as queries:
+            assert by_code.first("HY01") == estate_a
+        assert "EXECUTE" not in queries.captured_queries[0]["sql"]
+    assert by_code._compile(connection)[0].name not in _prepared_names()
+    settings.PREPARED_STATEMENTS = True
+    assert by_code.first("HY01") == estate_a
+    assert by_code._compile(connection)[0].name in _prepared_names()
