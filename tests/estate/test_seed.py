@@ -2,9 +2,11 @@ import time_machine
 from django.apps import apps
 from django.core.management import call_command
 from django.db import models, transaction
+from django.db.models import Sum
 
 from estate import privacy
 from estate.models import Estate, Membership, Unit
+from repairs.models import TicketTally
 
 NOW = "2026-11-02T03:00:00+08:00"
 ARGS = [
@@ -46,6 +48,16 @@ def _dump() -> dict[str, list[tuple]]:
     tables = {}
     for model in apps.get_models():
         if model._meta.app_label in SKIPPED_APPS or model._meta.label == "auth.Permission":
+            continue
+        if model is TicketTally:
+            # Rows written by PostgreSQL's triggers, one per statement: how the seed batched
+            # its writes, not what it wrote. Compared as the counts they sum to, per estate.
+            sums = model._base_manager.values("estate_id", "kind", "status").annotate(n=Sum("n"))
+            tables[model._meta.label] = sorted(
+                (t["estate_id"] - offset(Estate), t["kind"], t["status"], t["n"])
+                for t in sums
+                if t["n"]
+            )
             continue
         fields = [f for f in model._meta.concrete_fields if f.name not in VOLATILE]
         rows = []
