@@ -336,12 +336,10 @@ def ticket_list_page(*, user, offset: int, limit: int, **filters) -> tuple[list[
         found = statement.fetch({**_id_values(ids), "now": values["now"]})
         names = statement.names
         rows = {row[0]: dict(zip(names, row, strict=True)) for row in found}
-    count = count_statement.fetch(values)[0]
-    if tallied is not False:  # (the tallies' sum, the rows it read)
-        if count[1] > TALLY_ROWS_FOLD:
-            tallies.ask_fold(tallied)
-        return [rows[pk] for pk in ids if pk in rows], count[0] or 0
-    return [rows[pk] for pk in ids if pk in rows], count[0]
+    count = count_statement.fetch(values)[0]  # from the tallies: (their sum, rows read)
+    if tallied is not False and count[1] > TALLY_ROWS_FOLD:
+        tallies.ask_fold(tallied)
+    return [rows[pk] for pk in ids if pk in rows], count[0] or 0
 
 
 def _narrow(user, offset: int, limit: int, filters: dict) -> QuerySet:

@@ -39,7 +39,8 @@ _PLAIN = (
 )
 
 
-def _english() -> bool:
+def english_labels() -> bool:
+    """Whether the answer's labels are English (the request's language), else Chinese."""
     return not (get_language() or "zh-hans").startswith("zh")
 
 
@@ -51,7 +52,7 @@ def list_item(row: dict, english: bool | None = None) -> dict:
     milliseconds, as Django's JSON encoder writes a datetime): the list answers it as JSON as
     it is."""
     if english is None:
-        english = _english()
+        english = english_labels()
     tz = _zone(row["estate__timezone"])
     item = {name: row[name] for name in _PLAIN}
     for name in _MOMENTS:
@@ -79,7 +80,7 @@ def ticket_detail(ticket, english: bool | None = None) -> dict:
     phone is the masked one, whoever asks, as the schema shows it (the full number is the
     logged ``reporter-phone`` call's)."""
     if english is None:
-        english = _english()
+        english = english_labels()
     estate = ticket.estate
     tz = _zone(estate.timezone)
     category = ticket.category

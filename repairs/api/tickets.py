@@ -4,7 +4,6 @@ every field KPI.md's rates read, so the rates can be recomputed from the list al
 
 from typing import Literal
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -98,7 +97,7 @@ def ticket_list(request, filters: Query[TicketFilters]):
         q=filters.q,
         visit_due=filters.visit == "due",
     )
-    english = not (get_language() or "zh-hans").startswith("zh")
+    english = answers.english_labels()  # once for the page, not per item
     # The items are TicketPage's JSON already (answers.list_item; tests/repairs/
     # test_ticket_list_page.py holds them equal to TicketFromModel's): answered without a
     # second validation and dump.

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.db.models import Count, Sum
 
+from estate.models import Estate
 from estate.seeding import bulk_insert
 from repairs import selectors, services
 from repairs.models import Ticket, TicketEvent, TicketTally
@@ -172,13 +173,10 @@ def test_the_lists_count_is_read_from_the_tallies_and_equals_the_tickets(
                     {"estate": "HY01", "status": "accepted"}, {"status": "closed"}):  # fmt: skip
         typed = {**filters}
         if "estate" in typed:
-            from estate.models import Estate
-
             typed["estate"] = Estate.objects.get(code=typed["estate"])
         body = client.get("/api/v1/tickets", {"limit": 1, **filters}).json()
         assert body["count"] == selectors.ticket_list(user=boss, **typed).count(), filters
-        made_filters = {**typed, "now": None}
-        assert selectors._tallied_estates(boss, made_filters) is not False, filters
+        assert selectors._tallied_estates(boss, {**typed, "now": None}) is not False, filters
     assert client.get("/api/v1/tickets", {"limit": 1}).json()["count"] == 10
     # a filter the tallies do not key, and a technician's own work, count their tickets
     assert selectors._tallied_estates(boss, {"q": "王", "now": None}) is False
